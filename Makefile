@@ -1,0 +1,86 @@
+# ckanext-vnopendata: `make run` serves the portal, `make test` runs the suite.
+# Both set up everything they need on a fresh machine and are safe to repeat.
+
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 5000
+
+DB_URL ?= $(or $(CKAN_SQLALCHEMY_URL),postgresql://vnopendata:vnopendata@127.0.0.1:5432/vnopendata)
+TEST_DB_URL ?= $(or $(CKAN_TEST_SQLALCHEMY_URL),postgresql://vnopendata:vnopendata@127.0.0.1:5432/vnopendata_test)
+REDIS_URL ?= $(or $(CKAN_REDIS_URL),redis://127.0.0.1:6379/0)
+TEST_REDIS_URL ?= $(or $(CKAN_TEST_REDIS_URL),redis://127.0.0.1:6379/1)
+SEARCH_BACKEND ?= postgres
+
+CONFIG := config/ckan.ini
+TEST_CONFIG := config/test.ini
+CKAN := $(BIN)/ckan -c $(CONFIG)
+PYTEST_ARGS ?=
+
+.PHONY: run serve install dev-install services db demo admin i18n test lint format clean
+
+run: install i18n services $(CONFIG) db admin demo serve
+
+serve:
+	$(CKAN) run --host $(HOST) --port $(PORT)
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip setuptools wheel
+
+install: $(VENV)/.installed
+$(VENV)/.installed: $(BIN)/python requirements.txt setup.py
+	$(BIN)/pip install --quiet -r requirements.txt -e .
+	touch $@
+
+dev-install: $(VENV)/.dev-installed
+$(VENV)/.dev-installed: $(VENV)/.installed dev-requirements.txt
+	$(BIN)/pip install --quiet -r dev-requirements.txt
+	touch $@
+
+i18n: install
+	@for po in i18n/*/LC_MESSAGES/*.po; do \
+	  [ -e "$$po" ] || continue; \
+	  $(BIN)/pybabel compile --use-fuzzy -i "$$po" -o "$${po%.po}.mo" >/dev/null || exit 1; \
+	done
+
+services:
+	bash scripts/services.sh vnopendata
+
+$(CONFIG): config/ckan.ini.tmpl | install
+	$(BIN)/python scripts/write_config.py $@ --sqlalchemy-url $(DB_URL) \
+	  --redis-url $(REDIS_URL) --host $(HOST) --port $(PORT) \
+	  --storage-path $(CURDIR)/var/storage --search-backend $(SEARCH_BACKEND)
+
+db: $(CONFIG)
+	$(CKAN) db init
+	$(CKAN) db upgrade -p vnopendata
+
+admin: $(CONFIG)
+	$(CKAN) vnopendata create-admin --credentials-file var/admin-login.txt
+
+demo: $(CONFIG)
+	$(CKAN) vnopendata demo
+
+test: dev-install i18n
+	CKAN_SQLALCHEMY_URL=$(CKAN_TEST_SQLALCHEMY_URL) CKAN_REDIS_URL=$(CKAN_TEST_REDIS_URL) \
+	  bash scripts/services.sh vnopendata_test
+	$(BIN)/python scripts/write_config.py $(TEST_CONFIG) --force \
+	  --sqlalchemy-url $(TEST_DB_URL) --redis-url $(TEST_REDIS_URL) \
+	  --storage-path $(CURDIR)/var/test-storage --search-backend postgres
+	CKAN_SQLALCHEMY_URL=$(TEST_DB_URL) CKAN_REDIS_URL=$(TEST_REDIS_URL) \
+	  $(BIN)/ckan -c $(TEST_CONFIG) db init
+	CKAN_SQLALCHEMY_URL=$(TEST_DB_URL) CKAN_REDIS_URL=$(TEST_REDIS_URL) \
+	  $(BIN)/pytest --ckan-ini=$(TEST_CONFIG) tests $(PYTEST_ARGS)
+
+lint: dev-install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: dev-install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+clean:
+	rm -rf $(VENV) build *.egg-info

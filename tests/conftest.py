@@ -1,0 +1,45 @@
+"""Test harness shared by the whole suite.
+
+CKAN's own pytest plugin (registered by the ckan package) reads
+``--ckan-ini``, builds the app once per session and provides ``clean_db``,
+``clean_index``, ``with_plugins``, ``app`` and the factories. On top of it:
+
+- the plugins of ``ckan.plugins`` are loaded for every test;
+- ``clean_db`` also re-applies this extension's migrations, which CKAN's
+  reset drops together with the core tables;
+- ``app`` is one test client for the whole session: building a CKAN app
+  takes seconds, and nothing in the app object depends on the test.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+import ckan.plugins as plugins
+import ckan.tests.helpers as test_helpers
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _vnopendata_plugins():
+    # CKAN unloads every plugin before the first test; load the configured
+    # ones once for the session (tests that need another set use
+    # `with_plugins` with a `ckan_config` mark).
+    plugins.load_all()
+    yield
+    plugins.unload_all()
+
+
+@pytest.fixture(scope="session")
+def _session_app(_vnopendata_plugins):
+    return test_helpers._get_test_app()
+
+
+@pytest.fixture
+def app(_session_app):
+    return _session_app
+
+
+@pytest.fixture
+def clean_db(reset_db, migrate_db_for):
+    reset_db()
+    migrate_db_for("vnopendata")
