@@ -2,12 +2,58 @@
 
 from __future__ import annotations
 
+import secrets
+from pathlib import Path
+
+import ckan.model as model
+import ckan.plugins.toolkit as tk
 import click
 
 
 @click.group(short_help="ckanext-vnopendata commands")
 def vnopendata() -> None:
     """Commands of the Vietnamese open-data portal."""
+
+
+@vnopendata.command("create-admin")
+@click.option("--name", default="admin", show_default=True)
+@click.option("--email", default="admin@vnopendata.local", show_default=True)
+@click.option(
+    "--credentials-file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also write the new login here (mode 0600).",
+)
+def create_admin(name: str, email: str, credentials_file: Path | None) -> None:
+    """Create the portal's first sysadmin once and print its login.
+
+    A second run changes nothing: the password is never printed again.
+    """
+    user = model.User.get(name)
+    if user is not None:
+        if not user.sysadmin:
+            user.sysadmin = True
+            model.repo.commit()
+        click.echo(f"Sysadmin '{name}' already exists.")
+        return
+
+    password = secrets.token_urlsafe(12)
+    site_user = tk.get_action("get_site_user")({"ignore_auth": True}, {})
+    tk.get_action("user_create")(
+        {"ignore_auth": True, "user": site_user["name"]},
+        {"name": name, "email": email, "password": password, "fullname": "Quản trị hệ thống"},
+    )
+    user = model.User.get(name)
+    assert user is not None
+    user.sysadmin = True
+    model.repo.commit()
+
+    login = f"user: {name}\npassword: {password}\n"
+    if credentials_file is not None:
+        credentials_file.parent.mkdir(parents=True, exist_ok=True)
+        credentials_file.touch(mode=0o600)
+        credentials_file.write_text(login, "utf-8")
+    click.secho("Sysadmin created. Log in with:", fg="green")
+    click.echo(login, nl=False)
 
 
 def get_commands() -> list[click.Command]:
