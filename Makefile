@@ -16,7 +16,7 @@ SEARCH_BACKEND ?= postgres
 CONFIG := config/ckan.ini
 TEST_CONFIG := config/test.ini
 CKAN := $(BIN)/ckan -c $(CONFIG)
-PYTEST_ARGS ?=
+PYTEST_ARGS ?= tests
 
 .PHONY: run serve install dev-install services db demo admin i18n test lint format clean
 
@@ -72,7 +72,7 @@ test: dev-install i18n
 	CKAN_SQLALCHEMY_URL=$(TEST_DB_URL) CKAN_REDIS_URL=$(TEST_REDIS_URL) \
 	  $(BIN)/ckan -c $(TEST_CONFIG) db init
 	CKAN_SQLALCHEMY_URL=$(TEST_DB_URL) CKAN_REDIS_URL=$(TEST_REDIS_URL) \
-	  $(BIN)/pytest --ckan-ini=$(TEST_CONFIG) tests $(PYTEST_ARGS)
+	  $(BIN)/pytest --ckan-ini=$(TEST_CONFIG) $(PYTEST_ARGS)
 
 lint: dev-install
 	$(BIN)/ruff check .

@@ -13,24 +13,26 @@ CKAN's own pytest plugin (registered by the ckan package) reads
 
 from __future__ import annotations
 
-import pytest
-
 import ckan.plugins as plugins
 import ckan.tests.helpers as test_helpers
+import pytest
 
 
-@pytest.fixture(scope="session", autouse=True)
-def _vnopendata_plugins():
-    # CKAN unloads every plugin before the first test; load the configured
-    # ones once for the session (tests that need another set use
-    # `with_plugins` with a `ckan_config` mark).
-    plugins.load_all()
-    yield
-    plugins.unload_all()
+@pytest.fixture(autouse=True)
+def _configured_plugins(request):
+    # CKAN unloads every plugin before the first test, and `with_plugins`
+    # unloads them again when its test ends. Load the configured ones
+    # whenever they are missing; tests that need another set use
+    # `with_plugins` with a `ckan_config` mark.
+    if "with_plugins" not in request.fixturenames and not plugins.plugin_loaded(
+        "vnopendata_search"
+    ):
+        plugins.load_all()
 
 
 @pytest.fixture(scope="session")
-def _session_app(_vnopendata_plugins):
+def _session_app():
+    plugins.load_all()
     return test_helpers._get_test_app()
 
 
