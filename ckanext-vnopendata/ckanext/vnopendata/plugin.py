@@ -7,16 +7,21 @@ from typing import Any
 import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 
-from ckanext.vnopendata import cli
+from ckanext.vnopendata import cli, facets, helpers
+from ckanext.vnopendata.logic import validators
 
 
 @tk.blanket.config_declarations
 @tk.blanket.cli(cli.get_commands)
+@tk.blanket.validators(validators)
+@tk.blanket.helpers(helpers)
 class VnOpenDataPlugin(p.SingletonPlugin):
     """The portal: Vietnamese metadata, templates, translations, commands."""
 
     p.implements(p.IConfigurer)
     p.implements(p.ITranslation)
+    p.implements(p.IFacets, inherit=True)
+    p.implements(p.IPackageController, inherit=True)
 
     # IConfigurer
 
@@ -40,8 +45,35 @@ class VnOpenDataPlugin(p.SingletonPlugin):
     def i18n_domain(self) -> str:
         return "ckanext-vnopendata"
 
+    # IFacets
+
+    def dataset_facets(self, facets_dict: dict[str, Any], package_type: str) -> dict[str, Any]:
+        return facets.dataset_facets()
+
+    def organization_facets(
+        self, facets_dict: dict[str, Any], organization_type: str, package_type: str | None
+    ) -> dict[str, Any]:
+        return facets.dataset_facets()
+
+    # IPackageController
+
+    def after_dataset_search(
+        self, search_results: dict[str, Any], search_params: dict[str, Any]
+    ) -> dict[str, Any]:
+        facets.label_facet_items(search_results)
+        return search_results
+
 
 class VnOpenDataSearchPlugin(p.SingletonPlugin):
     """Search on PostgreSQL: swaps CKAN's Solr-backed search registries."""
 
     p.implements(p.IConfigurer, inherit=True)
+
+    # IConfigurer
+
+    def update_config(self, config_: Any) -> None:
+        from ckanext.vnopendata.search import swap
+
+        # With `solr`, stock CKAN search runs against solr_url untouched.
+        if swap.backend_name(config_) == "postgres":
+            swap.use_postgres()

@@ -1,0 +1,115 @@
+"""Template helpers: code-list labels, bilingual values, sharing badges."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import ckan.plugins.toolkit as tk
+
+from ckanext.vnopendata import codelists
+from ckanext.vnopendata.sharing import classes
+
+__all__ = [
+    "vnopendata_codelist_choices",
+    "vnopendata_codelist_label",
+    "vnopendata_codelist_labels",
+    "vnopendata_lang",
+    "vnopendata_translated",
+    "vnopendata_sharing_class",
+    "vnopendata_agency_title",
+    "vnopendata_facet_label",
+]
+
+DEFAULT_LANG = "vi"
+
+
+def vnopendata_lang() -> str:
+    """The language of the current request, Vietnamese outside a request."""
+    try:
+        lang = tk.h.lang()
+    except (RuntimeError, AttributeError, TypeError):
+        # Validation and CLI code runs outside any request.
+        lang = None
+    return (lang or tk.config.get("ckan.locale_default") or DEFAULT_LANG).split("_")[0]
+
+
+def vnopendata_codelist_choices(field: dict[str, Any]) -> list[dict[str, Any]]:
+    """Scheming `choices_helper`: the items of the field's `codelist`."""
+    return [
+        {"value": item.code, "label": item.label} for item in codelists.get(field["codelist"]).items
+    ]
+
+
+def vnopendata_codelist_label(name: str, code: str | None, lang: str | None = None) -> str:
+    if not code:
+        return ""
+    return codelists.get(name).label(code, lang or vnopendata_lang())
+
+
+def vnopendata_codelist_labels(
+    name: str, codes: list[str] | str | None, lang: str | None = None
+) -> list[str]:
+    if not codes:
+        return []
+    if isinstance(codes, str):
+        codes = _as_list(codes)
+    return [vnopendata_codelist_label(name, code, lang) for code in codes]
+
+
+def vnopendata_translated(data: dict[str, Any], field_name: str, lang: str | None = None) -> str:
+    """`field_name` in the page language, falling back to Vietnamese, then
+    to the core field (`title` for `title_translated`)."""
+    lang = lang or vnopendata_lang()
+    values = data.get(f"{field_name}_translated")
+    if isinstance(values, str):
+        try:
+            values = json.loads(values)
+        except ValueError:
+            values = None
+    if isinstance(values, dict):
+        text = values.get(lang) or values.get(DEFAULT_LANG)
+        if text:
+            return text
+    return data.get(field_name) or ""
+
+
+def vnopendata_sharing_class(key: str | None) -> classes.SharingClass | None:
+    return classes.get(key)
+
+
+def vnopendata_agency_title(agency_id: str | None) -> str:
+    """Title of an agency (organisation) in the page language."""
+    if not agency_id:
+        return ""
+    try:
+        agency = tk.get_action("organization_show")(
+            {}, {"id": agency_id, "include_datasets": False}
+        )
+    except (tk.ObjectNotFound, tk.NotAuthorized):
+        return agency_id
+    return vnopendata_translated(agency, "title")
+
+
+# Facets whose values are codes of a code list, and that list.
+FACET_CODELISTS = {
+    "sharing_class": codelists.SHARING_CLASSES,
+    "sector": "sectors",
+    "provinces": "provinces",
+    "license_id": "licences",
+}
+
+
+def vnopendata_facet_label(facet: str, value: str, lang: str | None = None) -> str:
+    name = FACET_CODELISTS.get(facet)
+    if name is None:
+        return value
+    return codelists.get(name).label(value, lang or vnopendata_lang())
+
+
+def _as_list(value: str) -> list[str]:
+    try:
+        loaded = json.loads(value)
+    except ValueError:
+        return [value]
+    return loaded if isinstance(loaded, list) else [value]

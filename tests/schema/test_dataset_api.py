@@ -1,0 +1,357 @@
+"""The dataset schema through the action API: every field, every rule.
+
+Messages are checked in Vietnamese, the portal's default language, which is
+what an API client without a language prefix gets.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import ckan.logic as logic
+import ckan.model as model
+import ckan.tests.factories as factories
+import ckan.tests.helpers as helpers
+import pytest
+from vn_schema_data import valid_dataset
+
+pytestmark = pytest.mark.usefixtures("clean_db", "clean_index")
+
+
+def create(sysadmin: dict[str, Any], **data: Any) -> dict[str, Any]:
+    return helpers.call_action("package_create", context={"user": sysadmin["name"]}, **data)
+
+
+def errors_of(sysadmin: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
+    with pytest.raises(logic.ValidationError) as raised:
+        create(sysadmin, **data)
+    return raised.value.error_dict
+
+
+def test_a_complete_dataset_is_stored_and_shown_as_given(agency, sysadmin):
+    dataset = create(sysadmin, **valid_dataset(agency["id"]))
+    shown = helpers.call_action("package_show", id=dataset["id"])
+
+    assert shown["type"] == "dataset"
+    assert shown["title_translated"] == {
+        "vi": "Số ca bệnh truyền nhiễm theo tỉnh",
+        "en": "Infectious disease cases by province",
+    }
+    # Core fields follow the Vietnamese so CKAN's own pages keep working.
+    assert shown["title"] == "Số ca bệnh truyền nhiễm theo tỉnh"
+    assert shown["notes"] == "Số ca mắc bệnh truyền nhiễm được báo cáo hằng tháng."
+    assert shown["provinces"] == ["01", "79"]
+    assert shown["language"] == ["vi", "en"]
+    assert shown["sharing_method"] == ["download", "query"]
+    assert shown["sharing_class"] == "open"
+    assert shown["issued"] == "2025-01-15"
+    assert shown["license_id"] == "CC-BY-4.0"
+    assert shown["contact_phone"] == "024 6273 2273"
+    assert {tag["name"] for tag in shown["tags"]} == {"y tế", "dịch bệnh"}
+    api = shown["resources"][1]
+    assert api["platform"] == "ndop"
+    assert api["service_id"] == "BYT_CaBenh"
+    assert api["auth_method"] == "bearer_token"
+    assert api["api_spec_url"] == "https://api.moh.gov.vn/openapi.json"
+
+
+def test_english_is_optional_and_the_name_comes_from_the_vietnamese_title(agency, sysadmin):
+    dataset = create(
+        sysadmin,
+        **valid_dataset(
+            agency["id"],
+            name=None,
+            identifier=None,
+            title_translated={"vi": "Bộ dữ liệu thống kê số 0"},
+        ),
+    )
+    assert dataset["name"] == "bo-du-lieu-thong-ke-so-0"
+    assert dataset["title_translated"] == {"vi": "Bộ dữ liệu thống kê số 0"}
+    # Without an identifier the agency e-ID prefixes the URL name.
+    assert dataset["identifier"] == "000.00.00.G10.bo-du-lieu-thong-ke-so-0"
+
+
+def test_a_custodian_agency_given_by_name_is_stored_by_id(agency, sysadmin):
+    custodian = factories.Organization(
+        name="cuc-y-te-du-phong",
+        title="Cục Y tế dự phòng",
+        agency_code="000.01.00.G10",
+        agency_type="government_agency",
+        agency_level="central",
+    )
+    dataset = create(sysadmin, **valid_dataset(agency["id"], custodian_org="cuc-y-te-du-phong"))
+    assert dataset["custodian_org"] == custodian["id"]
+
+
+# Field by field: an invalid value is refused with a message on that field.
+# (field, invalid value, words the message must contain)
+INVALID_FIELDS = [
+    ("title_translated", {"en": "English only"}, "bắt buộc nhập nội dung tiếng Việt"),
+    ("title_translated", {"vi": "Tên", "fr": "Nom"}, 'không hỗ trợ ngôn ngữ "fr"'),
+    ("title_translated", ["not", "a", "dict"], "theo từng ngôn ngữ"),
+    ("notes_translated", {"en": "English only"}, "bắt buộc nhập nội dung tiếng Việt"),
+    ("name", "Tên có dấu", None),
+    ("language", ["xx"], '"xx" không phải giá trị hợp lệ'),
+    ("owner_org", "khong-ton-tai", None),
+    ("custodian_org", "khong-ton-tai", 'Không có cơ quan "khong-ton-tai"'),
+    ("contact_name", "", "Giá trị bị mất"),
+    ("contact_email", "not-an-email", None),
+    ("contact_phone", "gọi tôi", "Số điện thoại"),
+    ("sharing_class", "public", '"public" không phải giá trị hợp lệ'),
+    ("importance", "secret", '"secret" không phải giá trị hợp lệ'),
+    ("importance", "", "Giá trị bị mất"),
+    ("personal_data", "some", '"some" không phải giá trị hợp lệ'),
+    ("data_layer", "raw", '"raw" không phải giá trị hợp lệ'),
+    ("source_database", "facebook", '"facebook" không phải giá trị hợp lệ'),
+    ("legal_basis_number", "Luật Dữ liệu", "60/2024/QH15"),
+    ("legal_basis_url", "not a url", "Cung cấp địa chỉ hợp lệ"),
+    ("sector", "sports", '"sports" không phải giá trị hợp lệ'),
+    ("sector", "", "Giá trị bị mất"),
+    # A former province code (Hà Giang, merged into Tuyên Quang) is refused.
+    ("provinces", ["02"], '"02" không phải giá trị hợp lệ'),
+    ("commune_code", "123", "5 chữ số"),
+    ("temporal_start", "2024-13-45", "Định dạng dữ liệu không đúng"),
+    ("temporal_end", "cuối năm", "Định dạng dữ liệu không đúng"),
+    ("frequency", "HOURLY", '"HOURLY" không phải giá trị hợp lệ'),
+    ("issued", "hôm qua", "Định dạng dữ liệu không đúng"),
+    ("issued", "", "Giá trị bị mất"),
+    ("modified", "2025-02-30", "Định dạng dữ liệu không đúng"),
+    ("next_review_date", "sau", "Định dạng dữ liệu không đúng"),
+    ("license_id", "GPL-3.0", '"GPL-3.0" không phải giá trị hợp lệ'),
+    ("exploitation_regulation_number", "quy chế", "60/2024/QH15"),
+    ("exploitation_regulation_url", "ftp//x", "Cung cấp địa chỉ hợp lệ"),
+    ("sharing_method", ["email"], '"email" không phải giá trị hợp lệ'),
+    ("fee", "expensive", '"expensive" không phải giá trị hợp lệ'),
+    ("catalogue_decision_number", "QĐ số 5", "60/2024/QH15"),
+    ("catalogue_decision_date", "5/13/2025", "Định dạng dữ liệu không đúng"),
+]
+
+
+@pytest.mark.parametrize(("field", "value", "message"), INVALID_FIELDS)
+def test_an_invalid_field_is_refused_with_its_own_message(agency, sysadmin, field, value, message):
+    errors = errors_of(sysadmin, valid_dataset(agency["id"], **{field: value}))
+    assert field in errors, errors
+    if message:
+        assert any(message in text for text in errors[field]), errors[field]
+
+
+def test_a_code_list_message_names_the_field_and_the_allowed_values(agency, sysadmin):
+    errors = errors_of(sysadmin, valid_dataset(agency["id"], sector="sports"))
+    (message,) = errors["sector"]
+    assert message.startswith("Lĩnh vực:")
+    assert "agriculture" in message and "health" in message and "justice" in message
+
+
+# (field, a valid value other than the complete dataset's)
+VALID_FIELDS = [
+    ("title_translated", '{"vi": "Tên bằng chuỗi JSON"}'),
+    ("language", "vi"),
+    ("contact_phone", "+84 24 3822 1234"),
+    ("sharing_class", "restricted"),
+    ("importance", "important"),
+    ("personal_data", "basic"),
+    ("data_layer", "master"),
+    ("source_database", "population"),
+    ("legal_basis_number", "47/2020/NĐ-CP"),
+    ("sector", "agriculture"),
+    ("provinces", ["96", "08", "01"]),
+    ("commune_code", "26734"),
+    ("frequency", "ANNUAL"),
+    ("license_id", "CC0-1.0"),
+    ("sharing_method", "sync_national_db"),
+    ("fee", "statutory_fee"),
+    ("catalogue_decision_number", "7213/VPCP-KSTT"),
+]
+
+
+@pytest.mark.parametrize(("field", "value"), VALID_FIELDS)
+def test_a_valid_field_is_accepted(agency, sysadmin, field, value):
+    dataset = create(sysadmin, **valid_dataset(agency["id"], **{field: value}))
+    stored = dataset[field]
+    if isinstance(value, str) and field in ("language", "sharing_method"):
+        assert stored == [value]
+    elif field == "title_translated":
+        assert stored == {"vi": "Tên bằng chuỗi JSON"}
+    else:
+        assert stored == value
+
+
+INVALID_RESOURCE_FIELDS = [
+    ("download_url", "not a url", "Cung cấp địa chỉ hợp lệ"),
+    ("api_endpoint", "api.moh", "Cung cấp địa chỉ hợp lệ"),
+    ("api_spec_url", "openapi.json", "Cung cấp địa chỉ hợp lệ"),
+    ("platform", "zalo", '"zalo" không phải giá trị hợp lệ'),
+    ("auth_method", "password", '"password" không phải giá trị hợp lệ'),
+]
+
+
+@pytest.mark.parametrize(("field", "value", "message"), INVALID_RESOURCE_FIELDS)
+def test_an_invalid_resource_field_is_refused(agency, sysadmin, field, value, message):
+    data = valid_dataset(agency["id"])
+    data["resources"][1][field] = value
+    errors = errors_of(sysadmin, data)
+    resource_errors = errors["resources"][1]
+    assert any(message in text for text in resource_errors[field]), resource_errors
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("platform", "lgsp"), ("auth_method", "ndop_account"), ("format", "GeoJSON")],
+)
+def test_a_valid_resource_field_is_accepted(agency, sysadmin, field, value):
+    data = valid_dataset(agency["id"])
+    data["resources"][1][field] = value
+    dataset = create(sysadmin, **data)
+    assert dataset["resources"][1][field] == value
+
+
+# Rules between fields ------------------------------------------------------
+
+
+def test_legal_basis_is_required_unless_open(agency, sysadmin):
+    for sharing_class in ("restricted", "inter_agency"):
+        errors = errors_of(
+            sysadmin,
+            valid_dataset(agency["id"], sharing_class=sharing_class, legal_basis_number=None),
+        )
+        assert errors["legal_basis_number"] == [
+            "Dữ liệu không phải dữ liệu mở phải có căn cứ pháp lý"
+        ]
+    dataset = create(
+        sysadmin, **valid_dataset(agency["id"], sharing_class="open", legal_basis_number=None)
+    )
+    assert "legal_basis_number" not in dataset
+
+
+def test_a_licence_is_required_when_open(agency, sysadmin):
+    errors = errors_of(sysadmin, valid_dataset(agency["id"], license_id=None))
+    assert errors["license_id"] == ["Dữ liệu mở phải có giấy phép hoặc điều khoản sử dụng"]
+    dataset = create(
+        sysadmin, **valid_dataset(agency["id"], sharing_class="restricted", license_id=None)
+    )
+    assert dataset["sharing_class"] == "restricted"
+
+
+def test_an_exploitation_regulation_is_required_when_inter_agency(agency, sysadmin):
+    errors = errors_of(
+        sysadmin,
+        valid_dataset(
+            agency["id"], sharing_class="inter_agency", exploitation_regulation_number=None
+        ),
+    )
+    assert errors["exploitation_regulation_number"] == [
+        "Dữ liệu dùng chung phải có quy chế khai thác, sử dụng dữ liệu"
+    ]
+    dataset = create(sysadmin, **valid_dataset(agency["id"], sharing_class="inter_agency"))
+    assert dataset["exploitation_regulation_number"] == "12/2025/QĐ-BYT"
+    # Open data needs none.
+    create(
+        sysadmin,
+        **valid_dataset(agency["id"], name="mo-khong-quy-che", exploitation_regulation_number=None),
+    )
+
+
+def test_sensitive_personal_data_can_never_be_open(agency, sysadmin):
+    errors = errors_of(sysadmin, valid_dataset(agency["id"], personal_data="sensitive"))
+    assert errors["sharing_class"] == [
+        "Dữ liệu chứa dữ liệu cá nhân nhạy cảm không được là dữ liệu mở"
+    ]
+    dataset = create(
+        sysadmin,
+        **valid_dataset(agency["id"], personal_data="sensitive", sharing_class="restricted"),
+    )
+    assert dataset["personal_data"] == "sensitive"
+
+
+@pytest.mark.parametrize("importance", ["core", "important"])
+def test_core_or_important_data_can_never_be_open(agency, sysadmin, importance):
+    errors = errors_of(sysadmin, valid_dataset(agency["id"], importance=importance))
+    assert errors["sharing_class"] == [
+        "Dữ liệu cốt lõi, dữ liệu quan trọng không được là dữ liệu mở"
+    ]
+    dataset = create(
+        sysadmin, **valid_dataset(agency["id"], importance=importance, sharing_class="restricted")
+    )
+    assert dataset["importance"] == importance
+
+
+def test_the_update_date_cannot_precede_the_issue_date(agency, sysadmin):
+    errors = errors_of(sysadmin, valid_dataset(agency["id"], modified="2025-01-14"))
+    assert errors["modified"] == ["Ngày cập nhật không được trước ngày công bố"]
+    dataset = create(sysadmin, **valid_dataset(agency["id"], modified="2025-01-15"))
+    assert dataset["modified"] == "2025-01-15"
+
+
+def test_the_next_review_cannot_precede_the_issue_or_update_date(agency, sysadmin):
+    errors = errors_of(sysadmin, valid_dataset(agency["id"], next_review_date="2025-02-28"))
+    assert errors["next_review_date"] == [
+        "Ngày rà soát kế tiếp không được trước ngày công bố hoặc ngày cập nhật"
+    ]
+    errors = errors_of(
+        sysadmin, valid_dataset(agency["id"], modified=None, next_review_date="2025-01-01")
+    )
+    assert "next_review_date" in errors
+    create(sysadmin, **valid_dataset(agency["id"], next_review_date="2025-03-01"))
+
+
+def test_the_temporal_coverage_ends_after_it_starts(agency, sysadmin):
+    errors = errors_of(
+        sysadmin,
+        valid_dataset(agency["id"], temporal_start="2024-06-01", temporal_end="2024-05-31"),
+    )
+    assert errors["temporal_end"] == [
+        "Thời gian bao phủ: ngày kết thúc không được trước ngày bắt đầu"
+    ]
+    dataset = create(
+        sysadmin, **valid_dataset(agency["id"], temporal_start="2024-06-01", temporal_end=None)
+    )
+    assert dataset["temporal_start"] == "2024-06-01"
+
+
+def test_every_broken_rule_is_reported_at_once(agency, sysadmin):
+    errors = errors_of(
+        sysadmin,
+        valid_dataset(
+            agency["id"],
+            importance="core",
+            personal_data="sensitive",
+            license_id=None,
+            modified="2024-01-01",
+        ),
+    )
+    assert len(errors["sharing_class"]) == 2
+    assert "license_id" in errors and "modified" in errors
+
+
+# Nothing restricted may leak -------------------------------------------------
+
+
+@pytest.mark.parametrize("sharing_class", ["inter_agency", "restricted"])
+def test_data_that_is_not_open_is_always_private(agency, sysadmin, sharing_class):
+    dataset = create(
+        sysadmin, **valid_dataset(agency["id"], sharing_class=sharing_class, private=False)
+    )
+    assert dataset["private"] is True
+    assert model.Package.get(dataset["id"]).private is True
+
+    updated = helpers.call_action(
+        "package_patch", context={"user": sysadmin["name"]}, id=dataset["id"], private=False
+    )
+    assert updated["private"] is True
+
+    # Anonymous visitors find nothing, not even through search.
+    found = helpers.call_action("package_search", context={"user": ""}, q="*:*")
+    assert found["count"] == 0
+
+
+def test_open_data_may_be_public_and_becomes_private_when_reclassified(agency, sysadmin):
+    dataset = create(sysadmin, **valid_dataset(agency["id"], private=False))
+    assert dataset["private"] is False
+
+    reclassified = helpers.call_action(
+        "package_patch",
+        context={"user": sysadmin["name"]},
+        id=dataset["id"],
+        sharing_class="restricted",
+    )
+    assert reclassified["private"] is True
