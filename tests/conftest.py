@@ -44,4 +44,7 @@ def app(_session_app):
 @pytest.fixture
 def clean_db(reset_db, migrate_db_for):
     reset_db()
+    # CKAN's reset only builds core tables; plugin migrations (activity's
+    # permission_labels column included) must be re-applied.
+    migrate_db_for("activity")
     migrate_db_for("vnopendata")

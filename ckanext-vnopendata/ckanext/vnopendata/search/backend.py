@@ -1,0 +1,305 @@
+"""`PostgresPackageSearchQuery`: CKAN's PackageSearchQuery on PostgreSQL.
+
+Takes the same Solr-style parameters CKAN's ``package_search``,
+``model_dictize`` and ``package_autocomplete`` send and returns results,
+count and facets shaped exactly as CKAN's Solr query returns them.
+Permission labels are applied in the WHERE clause shared by the count, the
+page and the facets, so no number ever reveals a hidden dataset.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+import ckan.model as model
+import sqlalchemy as sa
+from ckan.common import config
+from ckan.lib.search.common import SearchError, SearchQueryError
+from ckan.lib.search.query import VALID_SOLR_PARAMETERS, SearchQuery
+
+from ckanext.vnopendata.model.search import TABLE_NAME
+from ckanext.vnopendata.search import facets as facet_sql
+from ckanext.vnopendata.search.fields import SCALAR_COLUMNS, check_field_name
+from ckanext.vnopendata.search.query import (
+    ALIAS,
+    QF_WEIGHTS,
+    Compiler,
+    Sql,
+    parse,
+    parse_user_text,
+)
+
+log = logging.getLogger(__name__)
+
+CKAN_MM = "2<-1 5<80%"
+CONSTANT_SCORE = "1.0"
+# CKAN's own list, plus facet.sort which package_search passes through.
+VALID_PARAMETERS = VALID_SOLR_PARAMETERS | {"facet.sort"}
+_SORT_PART = re.compile(r"^\s*([A-Za-z0-9_.\-]+)\s+(asc|desc)\s*$", re.IGNORECASE)
+# Solr sorts strings by code point; so does the "C" collation.
+_SORT_COLUMNS = {
+    "metadata_modified": f"{ALIAS}.metadata_modified",
+    "metadata_created": f"{ALIAS}.metadata_created",
+    "title_string": f'{ALIAS}.title_string COLLATE "C"',
+    "name": f'{ALIAS}.name COLLATE "C"',
+}
+
+
+@dataclass
+class CompiledQuery:
+    where: str
+    score: str
+    sql: Sql
+
+
+def _fq_items(query: dict[str, Any]) -> list[str]:
+    items: list[str] = []
+    fq = query.get("fq")
+    if isinstance(fq, str):
+        items.append(fq)
+    elif isinstance(fq, Iterable):
+        items.extend(str(item) for item in fq)
+    items.extend(query.get("fq_list") or [])
+    return [item for item in items if item and item.strip()]
+
+
+def _int_param(query: dict[str, Any], key: str, default: int) -> int:
+    value = query.get(key, default)
+    try:
+        return int(value)
+    except (TypeError, ValueError) as error:
+        raise SearchQueryError(f"Parameter {key!r} must be an integer, got {value!r}") from error
+
+
+def _qf_weights(qf: str | None) -> str | None:
+    """Restrict free text to the weights of the fields `qf` names."""
+    if not qf:
+        return None
+    weights: set[str] = set()
+    for part in qf.split():
+        name = part.split("^", 1)[0]
+        if name == "text":
+            return None
+        if name not in QF_WEIGHTS:
+            raise SearchQueryError(
+                f"qf field {name!r} is not supported; use {sorted(QF_WEIGHTS) + ['text']}"
+            )
+        weights.add(QF_WEIGHTS[name])
+    return "{" + ",".join(sorted(weights)) + "}"
+
+
+def compile_query(query: dict[str, Any], permission_labels: list[str] | None) -> CompiledQuery:
+    sql = Sql()
+    def_type = query.get("defType", "dismax")
+    if def_type not in ("dismax", "edismax", "lucene"):
+        raise SearchQueryError(f"defType {def_type!r} is not supported")
+    q = query.get("q") or "*:*"
+    dismax = ":" not in q or def_type == "edismax"
+    weights = _qf_weights(query.get("qf")) if dismax else None
+    compiler = Compiler(sql, weights=weights)
+    if dismax and def_type != "lucene":
+        clause = compiler.compile_dismax(parse_user_text(q), str(query.get("mm") or CKAN_MM))
+    else:
+        clause = compiler.compile(parse(q, "q"))
+    text_matches = list(compiler.text_matches)
+
+    conditions = [clause] if clause else []
+    fq = _fq_items(query)
+    # Exactly CKAN's rule: active datasets unless a filter names the state.
+    if not any("+state:" in item for item in fq):
+        fq.append("+state:active")
+    for item in fq:
+        # Filters never contribute to the score, as in Solr.
+        fq_clause = Compiler(sql).compile(parse(item, "fq"))
+        if fq_clause:
+            conditions.append(fq_clause)
+    if permission_labels is not None:
+        labels = sql.bind(list(permission_labels))
+        conditions.append(f"{ALIAS}.permission_labels && CAST({labels} AS text[])")
+
+    if text_matches:
+        folded = " || ".join(f"({m.folded})" for m in text_matches)
+        exact = " || ".join(f"({m.exact})" for m in text_matches)
+        # Exact-diacritic matches score on both vectors, so rank above folded ones.
+        score = (
+            f"(ts_rank({ALIAS}.search_vector, {folded}) + "
+            f"ts_rank({ALIAS}.exact_vector, {exact}))"
+        )
+    else:
+        score = CONSTANT_SCORE
+    where = " AND ".join(conditions) if conditions else "true"
+    return CompiledQuery(where=where, score=score, sql=sql)
+
+
+def order_by(sort: str | None, score: str, sql: Sql) -> str:
+    parts: list[str] = []
+    for item in (sort or "score desc").split(","):
+        if not item.strip():
+            continue
+        match = _SORT_PART.match(item)
+        if not match:
+            raise SearchQueryError(f'Invalid "sort" parameter: {item.strip()!r}')
+        name, direction = match.group(1), match.group(2).upper()
+        if name == "score":
+            if score == CONSTANT_SCORE:
+                continue  # no text query: every match scores the same
+            expression = score
+        elif name in _SORT_COLUMNS:
+            expression = _SORT_COLUMNS[name]
+        elif name in SCALAR_COLUMNS:
+            expression = f'{ALIAS}.{name} COLLATE "C"'
+        else:
+            # Any other indexed field; JSONB orders numbers numerically.
+            key = sql.bind(check_field_name(name))
+            expression = (
+                f"(CASE jsonb_typeof({ALIAS}.doc -> {key}) WHEN 'array' "
+                f"THEN {ALIAS}.doc -> {key} -> 0 ELSE {ALIAS}.doc -> {key} END)"
+            )
+        parts.append(f"{expression} {direction} NULLS LAST")
+    # Deterministic order for equal keys (names are unique).
+    parts.append(f'{ALIAS}.name COLLATE "C" ASC')
+    return ", ".join(parts)
+
+
+def _result_fields(fl: Any) -> list[str]:
+    if isinstance(fl, (list, tuple)):
+        fl = " ".join(fl)
+    names = [name for name in re.split(r"[\s,]+", str(fl or "name")) if name]
+    return names
+
+
+def _row_to_result(row: Any, names: list[str]) -> dict[str, Any]:
+    doc: dict[str, Any] = row.doc
+    if "*" in names:
+        result = dict(doc)
+        result["data_dict"] = row.data_dict_text
+        result["validated_data_dict"] = row.data_text
+    else:
+        result = {}
+        for name in names:
+            if name == "validated_data_dict":
+                result[name] = row.data_text
+            elif name == "data_dict":
+                result[name] = row.data_dict_text
+            elif name == "score":
+                result[name] = float(row.score)
+            elif name in doc:
+                result[name] = doc[name]
+    if "score" in names:
+        result["score"] = float(row.score)
+    # As CKAN does with Solr documents: extras_* fields become `extras`.
+    result["extras"] = {
+        key[len("extras_") :]: result.pop(key) for key in list(result) if key.startswith("extras_")
+    }
+    return result
+
+
+class PostgresPackageSearchQuery(SearchQuery):
+    """Dataset search over the `vnopendata_search_index` table."""
+
+    facets: dict[str, Any]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.facets = {}
+
+    def get_all_entity_ids(self, max_results: int = 1000) -> list[str]:
+        rows = model.Session.execute(
+            sa.text(
+                f"SELECT id FROM {TABLE_NAME} WHERE state = 'active' ORDER BY id LIMIT :limit"
+            ),
+            {"limit": max_results},
+        )
+        return [row.id for row in rows]
+
+    def get_index(self, reference: str) -> dict[str, Any]:
+        row = model.Session.execute(
+            sa.text(
+                f"SELECT doc, data::text AS data_text, COALESCE(data_dict, data)::text "
+                f"AS data_dict_text FROM {TABLE_NAME} WHERE id = :ref OR name = :ref LIMIT 1"
+            ),
+            {"ref": reference},
+        ).first()
+        if row is None:
+            raise SearchError(f"Dataset not found in the search index: {reference}")
+        result = dict(row.doc)
+        result["data_dict"] = row.data_dict_text
+        result["validated_data_dict"] = row.data_text
+        return result
+
+    def run(
+        self,
+        query: dict[str, Any],
+        permission_labels: list[str] | None = None,
+        **kwargs: Any,
+    ) -> dict[str, Any]:
+        if not set(query.keys()) <= VALID_PARAMETERS:
+            invalid = sorted(set(query.keys()) - VALID_PARAMETERS)
+            raise SearchQueryError(f"Invalid search parameters: {invalid}")
+        for unsupported in ("bf", "boost"):
+            if query.get(unsupported):
+                raise SearchQueryError(f"Parameter {unsupported!r} is not supported")
+        if query.get("wt", "json") != "json":
+            raise SearchQueryError("Only wt=json is supported")
+        q = query.get("q")
+        if not q or q in ('""', "''"):
+            query["q"] = "*:*"
+
+        rows = max(0, _int_param(query, "rows", 10))
+        start = max(0, _int_param(query, "start", 0))
+        compiled = compile_query(query, permission_labels)
+        sql = compiled.sql
+        where = compiled.where
+        table = f"{TABLE_NAME} AS {ALIAS}"
+
+        self.count = model.Session.execute(
+            sa.text(f"SELECT count(*) FROM {table} WHERE {where}"), sql.params
+        ).scalar_one()
+
+        names = _result_fields(query.get("fl"))
+        ordering = order_by(query.get("sort"), compiled.score, sql)
+        page_params = dict(sql.params, _rows=rows, _start=start)
+        # The stored dicts are large: read them only when asked for.
+        wants = set(names)
+        data = f"{ALIAS}.data::text" if wants & {"*", "validated_data_dict"} else "NULL"
+        data_dict = (
+            f"COALESCE({ALIAS}.data_dict, {ALIAS}.data)::text"
+            if wants & {"*", "data_dict"}
+            else "NULL"
+        )
+        result_rows = [] if rows == 0 else model.Session.execute(
+            sa.text(
+                f"SELECT {ALIAS}.doc, {data} AS data_text, {data_dict} AS data_dict_text, "
+                f"{compiled.score} AS score FROM {table} WHERE {where} "
+                f"ORDER BY {ordering} LIMIT :_rows OFFSET :_start"
+            ),
+            page_params,
+        ).all()
+        self.results = [_row_to_result(row, names) for row in result_rows]
+        fl = query.get("fl")
+        if fl in ("id", "name"):
+            self.results = [result.get(fl) for result in self.results]
+
+        self.facets = {}
+        if str(query.get("facet", "true")).lower() != "false":
+            fields = query.get("facet.field") or []
+            if isinstance(fields, str):
+                fields = json.loads(fields) if fields.startswith("[") else [fields]
+            if fields:
+                self.facets = facet_sql.compute(
+                    fields,
+                    where=where,
+                    params=sql.params,
+                    limit=_int_param(
+                        query, "facet.limit", config.get("search.facets.limit")
+                    ),
+                    mincount=_int_param(query, "facet.mincount", 1),
+                    sort=str(query.get("facet.sort") or "count"),
+                )
+        return {"results": self.results, "count": self.count}
+

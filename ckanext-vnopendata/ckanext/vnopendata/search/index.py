@@ -1,0 +1,306 @@
+"""Writing datasets into the PostgreSQL search index.
+
+`PostgresPackageSearchIndex` stands in for CKAN's ``PackageSearchIndex``.
+CKAN calls it from package_create/update/delete/purge before it commits, so
+the row is written in the dataset's own transaction. The document is
+flattened the way CKAN flattens a dataset for Solr (extras promoted, tags,
+groups and organisation by name, resource fields as lists, capacity,
+``IPackageController.before_dataset_index``, permission labels), so that
+every field a Solr client can query has the same name here.
+"""
+
+from __future__ import annotations
+
+import collections
+import json
+import logging
+from datetime import datetime
+from typing import Any
+
+import ckan.lib.navl.dictization_functions as df
+import ckan.lib.plugins as lib_plugins
+import ckan.logic as logic
+import ckan.model as model
+import sqlalchemy as sa
+from ckan.common import config
+from ckan.lib.search.index import KEY_CHARS, SearchIndex
+from ckan.plugins import IPackageController, PluginImplementations
+from dateutil.parser import ParserError
+from dateutil.parser import parse as parse_date
+from sqlalchemy.dialects.postgresql import insert
+
+from ckanext.vnopendata.model.search import FOLD_FUNCTION, search_index_table
+
+log = logging.getLogger(__name__)
+
+# Which text goes into which weight of the full-text vector: a match in the
+# title outranks one in the tags, which outranks the description, which
+# outranks everything else (resources, extras, people, licence).
+WEIGHT_A_FIELDS = ("title", "name")
+WEIGHT_B_FIELDS = ("tags", "groups", "organization")
+WEIGHT_C_FIELDS = ("notes",)
+WEIGHT_D_FIELDS = (
+    "res_name",
+    "res_description",
+    "author",
+    "maintainer",
+    "license_id",
+    "url",
+    "version",
+)
+
+RESOURCE_FIELDS = (
+    ("name", "res_name"),
+    ("description", "res_description"),
+    ("format", "res_format"),
+    ("url", "res_url"),
+    ("resource_type", "res_type"),
+)
+
+
+def _text_of(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, (list, tuple)):
+        return " ".join(_text_of(v) for v in value)
+    if isinstance(value, dict):
+        return " ".join(_text_of(v) for v in value.values())
+    return str(value)
+
+
+def _iso_or_none(value: Any) -> str | None:
+    """Normalise a `*_date` value like CKAN does for Solr, or drop it."""
+    try:
+        date = parse_date(value)
+    except (ParserError, TypeError, ValueError, OverflowError):
+        return None
+    value = date.isoformat()
+    return value if date.tzinfo else value + "Z"
+
+
+def build_document(pkg_dict: dict[str, Any], validated: dict[str, Any]) -> dict[str, Any]:
+    """Flatten a dataset into the field -> value(s) document that is searched.
+
+    Mirrors ``ckan.lib.search.index.PackageSearchIndex.index_package`` so that
+    field names are those of CKAN's Solr schema; then adds the top-level
+    list values of the validated (scheming) dict, because CKAN stores
+    multi-valued custom fields as JSON strings in the default-schema extras.
+    """
+    doc = dict(pkg_dict)
+
+    for extra in doc.pop("extras", None) or []:
+        key, value = extra["key"], extra["value"]
+        if isinstance(value, (tuple, list)):
+            value = " ".join(map(str, value))
+        key = "".join(c for c in key if c in KEY_CHARS)
+        doc["extras_" + key] = value
+        doc.setdefault(key, value)
+
+    tag_names = []
+    for tag in doc.pop("tags", None) or []:
+        if tag.get("vocabulary_id"):
+            vocab = logic.get_action("vocabulary_show")({}, {"id": tag["vocabulary_id"]})
+            doc.setdefault("vocab_" + vocab["name"], []).append(tag["name"])
+        else:
+            tag_names.append(tag["name"])
+    doc["tags"] = tag_names
+    doc["groups"] = [group["name"] for group in doc.pop("groups", None) or []]
+    doc["capacity"] = "private" if doc.get("private") else "public"
+    organization = doc.get("organization")
+    doc["organization"] = organization["name"] if organization else None
+
+    resource_extras = [(e, "res_extras_" + e) for e in model.Resource.get_extra_columns()]
+    for resource in doc.pop("resources", None) or []:
+        for key, index_key in RESOURCE_FIELDS + tuple(resource_extras):
+            doc.setdefault(index_key, []).append(resource.get(key) or "")
+
+    relationships: dict[str, list[str]] = collections.defaultdict(list)
+    for rel in doc.pop("relationships_as_object", None) or []:
+        rel_type = model.PackageRelationship.forward_to_reverse_type(rel["type"])
+        subject = model.Package.get(rel["subject_package_id"])
+        if subject:
+            relationships[rel_type].append(subject.name)
+    for rel in doc.pop("relationships_as_subject", None) or []:
+        target = model.Package.get(rel["object_package_id"])
+        if target:
+            relationships[rel["type"]].append(target.name)
+    for key, names in relationships.items():
+        doc.setdefault(key, names)
+
+    # Multi-valued scheming fields (e.g. provinces) are lists only in the
+    # validated dict; index every element so `provinces:ha-noi` matches.
+    for key, value in validated.items():
+        if (
+            isinstance(value, list)
+            and value
+            and all(isinstance(v, (str, int, float)) for v in value)
+            and key not in ("tags", "groups")
+        ):
+            doc[key] = value
+
+    doc["entity_type"] = "package"
+    doc["dataset_type"] = doc.get("type")
+    doc["site_id"] = config.get("ckan.site_id")
+    if doc.get("title"):
+        doc["title"] = doc["title"].lstrip()
+        doc["title_string"] = doc["title"]
+
+    for key in list(doc):
+        if key.endswith("_date") and key not in ("metadata_created", "metadata_modified"):
+            iso = _iso_or_none(doc[key]) if doc[key] else None
+            if iso is None:
+                del doc[key]
+            else:
+                doc[key] = iso
+
+    for plugin in PluginImplementations(IPackageController):
+        doc = plugin.before_dataset_index(doc)
+    assert doc, "Plugin must return non empty package dict on index"
+
+    # Labels decide visibility; they are computed last so that neither the
+    # dataset nor a before_dataset_index plugin can set them.
+    dataset = model.Package.get(doc["id"])
+    labels = lib_plugins.get_permission_labels()
+    doc["permission_labels"] = labels.get_dataset_labels(dataset) if dataset else []
+    return doc
+
+
+def _as_list(value: Any) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, (list, tuple)):
+        return [str(v) for v in value if v is not None and v != ""]
+    return [str(value)] if value != "" else []
+
+
+def _timestamp(value: Any) -> datetime | None:
+    if not value:
+        return None
+    try:
+        parsed = parse_date(value)
+    except (ParserError, TypeError, ValueError, OverflowError):
+        return None
+    return parsed.replace(tzinfo=None)
+
+
+def _json(value: Any) -> Any:
+    # Round-trip through CKAN's encoder: validated dicts can hold `missing`.
+    return json.loads(json.dumps(value, cls=df.MissingNullEncoder, default=str))
+
+
+def _weighted_vector(parts: dict[str, str], folded: bool) -> sa.ColumnElement[Any]:
+    vectors = []
+    for weight, text in parts.items():
+        source: sa.ColumnElement[Any] = sa.literal(text, sa.UnicodeText)
+        if folded:
+            source = getattr(sa.func, FOLD_FUNCTION)(source)
+        vector = sa.func.to_tsvector(sa.literal_column("'simple'::regconfig"), source)
+        vectors.append(sa.func.setweight(vector, sa.literal_column(f"'{weight}'")))
+    combined = vectors[0]
+    for vector in vectors[1:]:
+        combined = combined.op("||")(vector)
+    return combined
+
+
+def row_values(pkg_dict: dict[str, Any]) -> dict[str, Any]:
+    """Everything stored for one dataset, from CKAN's pair of dataset dicts."""
+    pkg_dict = dict(pkg_dict)
+    validated = pkg_dict.pop("with_custom_schema")
+    doc = build_document(pkg_dict, validated)
+
+    def weight_text(fields: tuple[str, ...]) -> str:
+        return " ".join(_text_of(doc.get(field)) for field in fields)
+
+    rest = " ".join(
+        _text_of(value)
+        for key, value in doc.items()
+        if key.startswith(("extras_", "res_extras_")) or key in WEIGHT_D_FIELDS
+    )
+    parts = {
+        "A": weight_text(WEIGHT_A_FIELDS),
+        "B": weight_text(WEIGHT_B_FIELDS),
+        "C": weight_text(WEIGHT_C_FIELDS),
+        "D": rest,
+    }
+    data = _json(validated)
+    default_data = _json(pkg_dict)
+    return {
+        "id": doc["id"],
+        "name": doc["name"],
+        "title": doc.get("title") or "",
+        "title_string": doc.get("title_string") or "",
+        "state": doc.get("state") or "active",
+        "capacity": doc["capacity"],
+        "dataset_type": doc.get("dataset_type") or "dataset",
+        "owner_org": doc.get("owner_org"),
+        "organization": doc.get("organization"),
+        "license_id": doc.get("license_id"),
+        "groups": _as_list(doc.get("groups")),
+        "tags": _as_list(doc.get("tags")),
+        "res_format": _as_list(doc.get("res_format")),
+        "permission_labels": _as_list(doc.get("permission_labels")),
+        "metadata_created": _timestamp(doc.get("metadata_created")),
+        "metadata_modified": _timestamp(doc.get("metadata_modified")),
+        "doc": _json(doc),
+        "data": data,
+        "data_dict": None if default_data == data else default_data,
+        "search_vector": _weighted_vector(parts, folded=True),
+        "exact_vector": _weighted_vector(parts, folded=False),
+    }
+
+
+def upsert_rows(rows: list[dict[str, Any]]) -> None:
+    if not rows:
+        return
+    for row in rows:
+        statement = insert(search_index_table).values(**row)
+        statement = statement.on_conflict_do_update(
+            index_elements=[search_index_table.c.id],
+            set_={key: statement.excluded[key] for key in row if key != "id"},
+        )
+        model.Session.execute(statement)
+
+
+def delete_row(reference: str) -> None:
+    table = search_index_table
+    model.Session.execute(
+        sa.delete(table).where(sa.or_(table.c.id == reference, table.c.name == reference))
+    )
+
+
+class PostgresPackageSearchIndex(SearchIndex):
+    """CKAN's package index, kept in a table of CKAN's own database."""
+
+    def insert_dict(self, data: dict[str, Any]) -> None:
+        self.update_dict(data)
+
+    def update_dict(self, data: dict[str, Any], defer_commit: bool = False) -> None:
+        # No commit here: the caller's transaction carries the dataset and
+        # its index row together (defer_commit only mattered to Solr).
+        if config.get("ckan.search.remove_deleted_packages") and data.get("state") in (
+            None,
+            "deleted",
+        ):
+            delete_row(data["id"])
+            return
+        upsert_rows([row_values(data)])
+
+    def index_package(self, pkg_dict: dict[str, Any] | None, defer_commit: bool = False) -> None:
+        if pkg_dict is not None:
+            self.update_dict(pkg_dict, defer_commit)
+
+    def remove_dict(self, data: dict[str, Any]) -> None:
+        delete_row(data["id"])
+
+    def delete_package(self, pkg_dict: dict[str, Any]) -> None:
+        # Only `ckan search-index clear <dataset>` calls this directly, and
+        # nothing commits after it, so the removal is committed here.
+        delete_row(pkg_dict["id"])
+        model.Session.commit()
+
+    def clear(self) -> None:
+        model.Session.execute(sa.delete(search_index_table))
+        model.Session.commit()
+
+    def commit(self) -> None:
+        """Nothing to do: rows become visible when CKAN commits the dataset."""

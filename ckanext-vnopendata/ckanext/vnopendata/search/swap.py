@@ -1,0 +1,40 @@
+"""Point CKAN's search registries at the PostgreSQL backend.
+
+CKAN 2.12 has no search-backend interface, but every caller looks these
+names up at call time, so replacing them before the first request (from
+``IConfigurer.update_config``, which also runs before CKAN's start-up Solr
+check) swaps the engine without patching CKAN.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import ckan.lib.search as ckan_search
+
+from ckanext.vnopendata.search.backend import PostgresPackageSearchQuery
+from ckanext.vnopendata.search.index import PostgresPackageSearchIndex
+
+BACKEND_OPTION = "ckanext.vnopendata.search.backend"
+BACKENDS = ("postgres", "solr")
+
+
+def _no_solr_schema(schema_file: str | None = None) -> bool:
+    # CKAN's start-up check fetches Solr's schema; there is no Solr to ask.
+    return False
+
+
+def backend_name(config: Any) -> str:
+    name = (config.get(BACKEND_OPTION) or "postgres").strip().lower()
+    if name not in BACKENDS:
+        raise ValueError(f"{BACKEND_OPTION} must be one of {BACKENDS}, not {name!r}")
+    return name
+
+
+def use_postgres() -> None:
+    ckan_search._INDICES["package"] = PostgresPackageSearchIndex
+    ckan_search._QUERIES["package"] = PostgresPackageSearchQuery
+    # model_dictize instantiates PackageSearchQuery directly (group/org
+    # counts, tag_show).
+    ckan_search.PackageSearchQuery = PostgresPackageSearchQuery  # type: ignore[misc]
+    ckan_search.check_solr_schema_version = _no_solr_schema
