@@ -15,7 +15,9 @@ import ckan.tests.helpers as helpers
 import pytest
 from vn_schema_data import valid_dataset
 
-pytestmark = pytest.mark.usefixtures("clean_db", "clean_index")
+# Actions run inside a request, as they do behind the API, so messages come
+# in the default language (Vietnamese).
+pytestmark = pytest.mark.usefixtures("clean_db", "clean_index", "with_request_context")
 
 
 def create(sysadmin: dict[str, Any], **data: Any) -> dict[str, Any]:
@@ -148,7 +150,6 @@ VALID_FIELDS = [
     ("language", "vi"),
     ("contact_phone", "+84 24 3822 1234"),
     ("sharing_class", "restricted"),
-    ("importance", "important"),
     ("personal_data", "basic"),
     ("data_layer", "master"),
     ("source_database", "population"),

@@ -7,7 +7,7 @@ import re
 from typing import Any
 
 
-def valid_dataset(owner_org: str, **overrides: Any) -> dict[str, Any]:
+def valid_dataset(owner_org: str, /, **overrides: Any) -> dict[str, Any]:
     """An open dataset with every field filled in and every rule met."""
     data: dict[str, Any] = {
         "name": "so-ca-benh-truyen-nhiem",

@@ -9,6 +9,8 @@ import ckan.model as model
 import ckan.plugins.toolkit as tk
 import click
 
+from ckanext.vnopendata.demo import demo_command
+
 
 @click.group(short_help="ckanext-vnopendata commands")
 def vnopendata() -> None:
@@ -54,6 +56,9 @@ def create_admin(name: str, email: str, credentials_file: Path | None) -> None:
         credentials_file.write_text(login, "utf-8")
     click.secho("Sysadmin created. Log in with:", fg="green")
     click.echo(login, nl=False)
+
+
+vnopendata.add_command(demo_command)
 
 
 def get_commands() -> list[click.Command]:
