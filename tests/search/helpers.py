@@ -85,6 +85,14 @@ def _translated(fields: list[dict[str, Any]], data: dict[str, Any], source: str)
         data[f"{source}_translated"] = {"vi": text, "en": text}
 
 
+def title_fields(title: str) -> dict[str, Any]:
+    """A new title for package_patch, in the translated field if it exists."""
+    fields = _schema_fields("dataset")
+    data: dict[str, Any] = {"title": title}
+    _translated(fields, data, "title")
+    return data
+
+
 def make_dataset(**values: Any) -> dict[str, Any]:
     """A dataset through package_create, valid under whatever schema is on.
 
@@ -94,6 +102,8 @@ def make_dataset(**values: Any) -> dict[str, Any]:
     fields = _schema_fields("dataset")
     data = dict(values)
     if fields:
+        data.setdefault("notes", "Mô tả bộ dữ liệu")
+        data.setdefault("license_id", "cc-by")
         _translated(fields, data, "title")
         _translated(fields, data, "notes")
         if any(field["field_name"] == "sharing_class" for field in fields):
