@@ -1,0 +1,60 @@
+"""`ckan vnopendata demo`: loads the demo once, every record valid."""
+
+from __future__ import annotations
+
+import time
+
+import ckan.model as model
+import ckan.tests.helpers as helpers
+import pytest
+
+from ckanext.vnopendata import codelists, demo
+from ckanext.vnopendata.sharing import classes
+
+pytestmark = pytest.mark.usefixtures("clean_db", "clean_index", "with_request_context")
+
+
+def test_the_demo_loads_once_and_a_second_run_loads_nothing(cli, ckan_config):
+    from ckanext.vnopendata.cli import vnopendata
+
+    result = cli.invoke(vnopendata, ["demo"])
+    assert result.exit_code == 0, result.output
+    assert "Loaded 7 agencies and 36 datasets." in result.output
+
+    started = time.monotonic()
+    again = cli.invoke(vnopendata, ["demo"])
+    assert again.exit_code == 0, again.output
+    assert "already loaded" in again.output
+    assert time.monotonic() - started < 2
+    assert model.Session.query(model.Package).count() == 36
+
+
+def test_the_demo_covers_the_issue_and_uses_every_field():
+    demo.load(echo=lambda _: None)
+    agencies = helpers.call_action("organization_list", all_fields=True, include_extras=True)
+    types = {a["agency_type"] for a in agencies}
+    assert {"ministry", "provincial_committee", "department"} <= types
+    department = helpers.call_action("organization_show", id="so-y-te-ha-noi")
+    parent = helpers.call_action("organization_show", id="uy-ban-nhan-dan-thanh-pho-ha-noi")
+    assert department["parent_agency"] == parent["id"]
+
+    found = helpers.call_action(
+        "package_search", context={"ignore_auth": True}, q="*:*", rows=100, include_private=True
+    )
+    datasets = found["results"]
+    assert len(datasets) >= 30
+    assert all(d["title_translated"].get("en") for d in datasets)
+    assert {d["sector"] for d in datasets} == set(codelists.get("sectors").codes)
+    assert len({p for d in datasets for p in d.get("provinces", [])}) >= 10
+    assert {d["sharing_class"] for d in datasets} == set(classes.KEYS)
+    formats = {r["format"] for d in datasets for r in d["resources"]}
+    assert {"CSV", "JSON", "API"} <= formats
+    assert all(d["private"] for d in datasets if d["sharing_class"] != "open")
+
+    schema = helpers.call_action("scheming_dataset_schema_show", type="dataset")
+    used = {key for d in datasets for key, value in d.items() if value not in (None, "", [])}
+    unused = {f["field_name"] for f in schema["dataset_fields"]} - used
+    # tag_string is shown as `tags`.
+    assert unused <= {"tag_string"}, unused
+    resource_used = {key for d in datasets for r in d["resources"] for key in r}
+    assert {f["field_name"] for f in schema["resource_fields"]} <= resource_used
