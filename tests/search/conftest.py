@@ -67,7 +67,11 @@ def catalog(_session_app: Any) -> dict[str, Any]:
             license_id="odc-odbl",
             tags=[{"name": "ngân sách"}, {"name": "thống kê"}],
             groups=[{"name": group["name"]}],
-            resources=[{"url": "http://example.vn/ns.csv", "format": "CSV"}],
+            # Two CSV files: the format facet still counts the dataset once.
+            resources=[
+                {"url": "http://example.vn/ns.csv", "format": "CSV"},
+                {"url": "http://example.vn/ns-2023.csv", "format": "CSV"},
+            ],
         ),
         "noi-bo-tai-chinh": make_dataset(
             name="noi-bo-tai-chinh",

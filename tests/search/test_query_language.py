@@ -70,8 +70,9 @@ class TestQueryLanguage:
         assert anon(fq="groups:kinh-te") == {"dan-so-ha-noi", "ngan-sach-2024"}
         assert anon(fq="-dataset_type:harvest") == PUBLIC
         assert anon(fq="dataset_type:dataset", q="name:ngan-sach-2024") == {"ngan-sach-2024"}
-        assert anon(q="num_resources:2") == {"dan-so-ha-noi"}
-        assert anon(q="num_resources:[2 TO *]") == {"dan-so-ha-noi"}
+        assert anon(q="num_resources:2") == {"dan-so-ha-noi", "ngan-sach-2024"}
+        assert anon(q="num_resources:[2 TO *]") == {"dan-so-ha-noi", "ngan-sach-2024"}
+        assert anon(q="num_resources:{1 TO 2}") == set()
         assert anon(q="res_name:dân") == {"dan-so-ha-noi"}
         assert anon(q="notes:quận") == {"dan-so-ha-noi"}
         assert anon(q="name:ngan-*") == {"ngan-sach-2024"}

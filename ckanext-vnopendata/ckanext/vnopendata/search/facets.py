@@ -19,16 +19,24 @@ from ckanext.vnopendata.search.query import ALIAS
 
 
 def _values_sql(field: str, key_param: str) -> str:
-    """Rows (value) of one facet field over the matched set `m`."""
-    if field in ARRAY_COLUMNS:
-        return f"SELECT v.x AS value FROM m, unnest(m.{field}) AS v(x)"
+    """Rows (value) of one facet field over the matched set `m`.
+
+    Values are distinct per dataset: a facet counts datasets, so a dataset
+    with two CSV resources counts once under CSV, as in Solr.
+    """
     if field in SCALAR_COLUMNS:
         return f"SELECT m.{field} AS value FROM m"
-    value = f"m.doc -> {key_param}"
+    if field in ARRAY_COLUMNS:
+        elements = f"unnest(m.{field})"
+    else:
+        value = f"m.doc -> {key_param}"
+        elements = (
+            f"jsonb_array_elements_text(CASE jsonb_typeof({value}) WHEN 'array' "
+            f"THEN {value} ELSE jsonb_build_array({value}) END)"
+        )
     return (
-        "SELECT v.x AS value FROM m, jsonb_array_elements_text("
-        f"CASE jsonb_typeof({value}) WHEN 'array' THEN {value} "
-        f"ELSE jsonb_build_array({value}) END) AS v(x)"
+        "SELECT v.x AS value FROM m CROSS JOIN LATERAL "
+        f"(SELECT DISTINCT e.x FROM {elements} AS e(x)) AS v"
     )
 
 
