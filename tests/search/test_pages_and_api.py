@@ -102,3 +102,19 @@ class TestApi:
     def test_package_autocomplete_respects_labels(self, app: Any) -> None:
         response = app.get("/api/3/action/package_autocomplete", query_string={"q": "noi bo"})
         assert response.json["result"] == []
+
+
+@pytest.mark.usefixtures("catalog")
+class TestFormAutocompletes:
+    def test_tag_autocomplete_folds(self, app: Any) -> None:
+        response = app.get("/api/3/action/tag_autocomplete", query_string={"q": "thong ke"})
+        assert response.json["result"] == ["thống kê"]
+        response = app.get("/api/3/action/tag_autocomplete", query_string={"q": "NÔNG"})
+        assert response.json["result"] == ["nông nghiệp"]
+
+    def test_organization_and_group_autocomplete_fold(self, catalog: dict[str, Any]) -> None:
+        editor = {"user": catalog["editor_a"]["name"], "ignore_auth": False}
+        found = test_helpers.call_action("organization_autocomplete", context=editor, q="tai chinh")
+        assert [o["name"] for o in found] == ["bo-tai-chinh"]
+        found = test_helpers.call_action("group_autocomplete", context=dict(editor), q="KINH TE")
+        assert [g["name"] for g in found] == ["kinh-te"]

@@ -68,6 +68,7 @@ class VnOpenDataSearchPlugin(p.SingletonPlugin):
     """Search on PostgreSQL: swaps CKAN's Solr-backed search registries."""
 
     p.implements(p.IConfigurer, inherit=True)
+    p.implements(p.IActions)
 
     # IConfigurer
 
@@ -77,3 +78,11 @@ class VnOpenDataSearchPlugin(p.SingletonPlugin):
         # With `solr`, stock CKAN search runs against solr_url untouched.
         if swap.backend_name(config_) == "postgres":
             swap.use_postgres()
+
+    # IActions
+
+    def get_actions(self) -> dict[str, Any]:
+        from ckanext.vnopendata.search import autocomplete
+
+        # Folding autocompletes for the forms, whichever engine searches.
+        return autocomplete.get_actions()
