@@ -14,7 +14,7 @@ from __future__ import annotations
 import collections
 import json
 import logging
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import Any
 
 import ckan.lib.navl.dictization_functions as df
@@ -30,6 +30,7 @@ from dateutil.parser import parse as parse_date
 from sqlalchemy.dialects.postgresql import insert
 
 from ckanext.vnopendata.model.search import FOLD_FUNCTION, search_index_table
+from ckanext.vnopendata.search.datemath import solr_date_string
 
 log = logging.getLogger(__name__)
 
@@ -69,13 +70,14 @@ def _text_of(value: Any) -> str:
 
 
 def _iso_or_none(value: Any) -> str | None:
-    """Normalise a `*_date` value like CKAN does for Solr, or drop it."""
+    """A `*_date` value as sortable UTC text (ranges compare it), or None."""
     try:
         date = parse_date(value)
     except (ParserError, TypeError, ValueError, OverflowError):
         return None
-    value = date.isoformat()
-    return value if date.tzinfo else value + "Z"
+    if date.tzinfo:
+        date = date.astimezone(timezone.utc).replace(tzinfo=None)
+    return solr_date_string(date)
 
 
 def build_document(pkg_dict: dict[str, Any], validated: dict[str, Any]) -> dict[str, Any]:
