@@ -127,8 +127,7 @@ def compile_query(query: dict[str, Any], permission_labels: list[str] | None) ->
         exact = " || ".join(f"({m.exact})" for m in text_matches)
         # Exact-diacritic matches score on both vectors, so rank above folded ones.
         score = (
-            f"(ts_rank({ALIAS}.search_vector, {folded}) + "
-            f"ts_rank({ALIAS}.exact_vector, {exact}))"
+            f"(ts_rank({ALIAS}.search_vector, {folded}) + ts_rank({ALIAS}.exact_vector, {exact}))"
         )
     else:
         score = CONSTANT_SCORE
@@ -210,9 +209,7 @@ class PostgresPackageSearchQuery(SearchQuery):
 
     def get_all_entity_ids(self, max_results: int = 1000) -> list[str]:
         rows = model.Session.execute(
-            sa.text(
-                f"SELECT id FROM {TABLE_NAME} WHERE state = 'active' ORDER BY id LIMIT :limit"
-            ),
+            sa.text(f"SELECT id FROM {TABLE_NAME} WHERE state = 'active' ORDER BY id LIMIT :limit"),
             {"limit": max_results},
         )
         return [row.id for row in rows]
@@ -272,14 +269,18 @@ class PostgresPackageSearchQuery(SearchQuery):
             if wants & {"*", "data_dict"}
             else "NULL"
         )
-        result_rows = [] if rows == 0 else model.Session.execute(
-            sa.text(
-                f"SELECT {ALIAS}.doc, {data} AS data_text, {data_dict} AS data_dict_text, "
-                f"{compiled.score} AS score FROM {table} WHERE {where} "
-                f"ORDER BY {ordering} LIMIT :_rows OFFSET :_start"
-            ),
-            page_params,
-        ).all()
+        result_rows = (
+            []
+            if rows == 0
+            else model.Session.execute(
+                sa.text(
+                    f"SELECT {ALIAS}.doc, {data} AS data_text, {data_dict} AS data_dict_text, "
+                    f"{compiled.score} AS score FROM {table} WHERE {where} "
+                    f"ORDER BY {ordering} LIMIT :_rows OFFSET :_start"
+                ),
+                page_params,
+            ).all()
+        )
         self.results = [_row_to_result(row, names) for row in result_rows]
         fl = query.get("fl")
         if fl in ("id", "name"):
@@ -295,11 +296,8 @@ class PostgresPackageSearchQuery(SearchQuery):
                     fields,
                     where=where,
                     params=sql.params,
-                    limit=_int_param(
-                        query, "facet.limit", config.get("search.facets.limit")
-                    ),
+                    limit=_int_param(query, "facet.limit", config.get("search.facets.limit")),
                     mincount=_int_param(query, "facet.mincount", 1),
                     sort=str(query.get("facet.sort") or "count"),
                 )
         return {"results": self.results, "count": self.count}
-

@@ -51,7 +51,7 @@ def compute(
     if sort not in ("count", "index"):
         raise SearchQueryError(f"facet.sort must be 'count' or 'index', not {sort!r}")
     params = dict(params)
-    order = "n DESC, value COLLATE \"C\" ASC" if sort == "count" else 'value COLLATE "C" ASC'
+    order = 'n DESC, value COLLATE "C" ASC' if sort == "count" else 'value COLLATE "C" ASC'
     selects = []
     columns: set[str] = set()
     for position, field in enumerate(dict.fromkeys(fields)):

@@ -230,7 +230,7 @@ class Compiler:
         if isinstance(node, tree.Range):
             return self._range(node, field_name or "text")
         if isinstance(node, tree.Proximity):
-            raise SearchQueryError("Proximity searches (\"...\"~N) are not supported")
+            raise SearchQueryError('Proximity searches ("..."~N) are not supported')
         if isinstance(node, tree.Fuzzy):
             raise SearchQueryError("Fuzzy searches (term~) are not supported")
         if isinstance(node, tree.Regex):
@@ -387,9 +387,9 @@ class Compiler:
         high_op = "<=" if node.include_high else "<"
 
         if kind == Kind.DATE_COLUMN or (
-            bounds and all(datemath.looks_like_date(b) for b in bounds) and (
-                is_date_field(field_name) or kind == Kind.DOCUMENT
-            )
+            bounds
+            and all(datemath.looks_like_date(b) for b in bounds)
+            and (is_date_field(field_name) or kind == Kind.DOCUMENT)
         ):
             moments = {
                 side: datemath.parse_solr_date(value, self.now)
@@ -410,9 +410,7 @@ class Compiler:
 
         if bounds and all(_NUMBER.match(b) for b in bounds):
             numbers = {
-                side: float(value)
-                for side, value in (("low", low), ("high", high))
-                if value != "*"
+                side: float(value) for side, value in (("low", low), ("high", high)) if value != "*"
             }
             as_number = r"(CASE WHEN {x} ~ '^-?[0-9]+(\.[0-9]+)?$' THEN {x}::numeric END)"
             return self._compare(field_name, kind, numbers, low_op, high_op, "", as_number)

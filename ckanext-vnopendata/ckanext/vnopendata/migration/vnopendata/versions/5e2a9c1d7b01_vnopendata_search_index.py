@@ -71,9 +71,7 @@ def upgrade():
         f"CREATE INDEX {TABLE}_title_trgm_idx ON {TABLE} "
         "USING gin (vnopendata_fold(title) gin_trgm_ops)"
     )
-    op.execute(
-        f"CREATE INDEX {TABLE}_name_trgm_idx ON {TABLE} USING gin (name gin_trgm_ops)"
-    )
+    op.execute(f"CREATE INDEX {TABLE}_name_trgm_idx ON {TABLE} USING gin (name gin_trgm_ops)")
 
 
 def downgrade():
