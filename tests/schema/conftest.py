@@ -23,7 +23,7 @@ def agency(clean_db) -> dict[str, Any]:
 
 @pytest.fixture
 def sysadmin(clean_db) -> dict[str, Any]:
-    return factories.Sysadmin(password="correct horse battery staple")
+    return factories.SysadminWithToken(password="correct horse battery staple")
 
 
 @pytest.fixture

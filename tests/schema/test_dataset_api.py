@@ -13,7 +13,7 @@ import ckan.model as model
 import ckan.tests.factories as factories
 import ckan.tests.helpers as helpers
 import pytest
-from vn_schema_data import valid_dataset
+from vn_schema_data import INVALID_FIELDS, valid_dataset
 
 # Actions run inside a request, as they do behind the API, so messages come
 # in the default language (Vietnamese).
@@ -83,50 +83,6 @@ def test_a_custodian_agency_given_by_name_is_stored_by_id(agency, sysadmin):
     )
     dataset = create(sysadmin, **valid_dataset(agency["id"], custodian_org="cuc-y-te-du-phong"))
     assert dataset["custodian_org"] == custodian["id"]
-
-
-# Field by field: an invalid value is refused with a message on that field.
-# (field, invalid value, words the message must contain)
-INVALID_FIELDS = [
-    ("title_translated", {"en": "English only"}, "bắt buộc nhập nội dung tiếng Việt"),
-    ("title_translated", {"vi": "Tên", "fr": "Nom"}, 'không hỗ trợ ngôn ngữ "fr"'),
-    ("title_translated", ["not", "a", "dict"], "theo từng ngôn ngữ"),
-    ("notes_translated", {"en": "English only"}, "bắt buộc nhập nội dung tiếng Việt"),
-    ("name", "Tên có dấu", None),
-    ("language", ["xx"], '"xx" không phải giá trị hợp lệ'),
-    ("owner_org", "khong-ton-tai", None),
-    ("custodian_org", "khong-ton-tai", 'Không có cơ quan "khong-ton-tai"'),
-    ("contact_name", "", "Giá trị bị mất"),
-    ("contact_email", "not-an-email", None),
-    ("contact_phone", "gọi tôi", "Số điện thoại"),
-    ("sharing_class", "public", '"public" không phải giá trị hợp lệ'),
-    ("importance", "secret", '"secret" không phải giá trị hợp lệ'),
-    ("importance", "", "Giá trị bị mất"),
-    ("personal_data", "some", '"some" không phải giá trị hợp lệ'),
-    ("data_layer", "raw", '"raw" không phải giá trị hợp lệ'),
-    ("source_database", "facebook", '"facebook" không phải giá trị hợp lệ'),
-    ("legal_basis_number", "Luật Dữ liệu", "60/2024/QH15"),
-    ("legal_basis_url", "not a url", "Cung cấp địa chỉ hợp lệ"),
-    ("sector", "sports", '"sports" không phải giá trị hợp lệ'),
-    ("sector", "", "Giá trị bị mất"),
-    # A former province code (Hà Giang, merged into Tuyên Quang) is refused.
-    ("provinces", ["02"], '"02" không phải giá trị hợp lệ'),
-    ("commune_code", "123", "5 chữ số"),
-    ("temporal_start", "2024-13-45", "Định dạng dữ liệu không đúng"),
-    ("temporal_end", "cuối năm", "Định dạng dữ liệu không đúng"),
-    ("frequency", "HOURLY", '"HOURLY" không phải giá trị hợp lệ'),
-    ("issued", "hôm qua", "Định dạng dữ liệu không đúng"),
-    ("issued", "", "Giá trị bị mất"),
-    ("modified", "2025-02-30", "Định dạng dữ liệu không đúng"),
-    ("next_review_date", "sau", "Định dạng dữ liệu không đúng"),
-    ("license_id", "GPL-3.0", '"GPL-3.0" không phải giá trị hợp lệ'),
-    ("exploitation_regulation_number", "quy chế", "60/2024/QH15"),
-    ("exploitation_regulation_url", "ftp//x", "Cung cấp địa chỉ hợp lệ"),
-    ("sharing_method", ["email"], '"email" không phải giá trị hợp lệ'),
-    ("fee", "expensive", '"expensive" không phải giá trị hợp lệ'),
-    ("catalogue_decision_number", "QĐ số 5", "60/2024/QH15"),
-    ("catalogue_decision_date", "5/13/2025", "Định dạng dữ liệu không đúng"),
-]
 
 
 @pytest.mark.parametrize(("field", "value", "message"), INVALID_FIELDS)
@@ -356,3 +312,20 @@ def test_open_data_may_be_public_and_becomes_private_when_reclassified(agency, s
         sharing_class="restricted",
     )
     assert reclassified["private"] is True
+
+
+def test_bulk_make_public_refuses_data_that_is_not_open(agency, sysadmin):
+    restricted = create(
+        sysadmin, **valid_dataset(agency["id"], name="dung-rieng", sharing_class="restricted")
+    )
+    open_data = create(sysadmin, **valid_dataset(agency["id"], name="mo", private=True))
+    context = {"user": sysadmin["name"]}
+    with pytest.raises(logic.ValidationError) as raised:
+        helpers.call_action(
+            "bulk_update_public",
+            context=context,
+            datasets=[restricted["id"], open_data["id"]],
+            org_id=agency["id"],
+        )
+    assert raised.value.error_dict["datasets"] == ["Chỉ dữ liệu mở mới được công khai: dung-rieng"]
+    assert model.Package.get(restricted["id"]).private is True

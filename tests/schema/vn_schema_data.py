@@ -76,6 +76,50 @@ def valid_dataset(owner_org: str, /, **overrides: Any) -> dict[str, Any]:
     return {key: value for key, value in data.items() if value is not None}
 
 
+# Field by field: an invalid value is refused with a message on that field.
+# (field, invalid value, words the message must contain)
+INVALID_FIELDS = [
+    ("title_translated", {"en": "English only"}, "bắt buộc nhập nội dung tiếng Việt"),
+    ("title_translated", {"vi": "Tên", "fr": "Nom"}, 'không hỗ trợ ngôn ngữ "fr"'),
+    ("title_translated", ["not", "a", "dict"], "theo từng ngôn ngữ"),
+    ("notes_translated", {"en": "English only"}, "bắt buộc nhập nội dung tiếng Việt"),
+    ("name", "Tên có dấu", None),
+    ("language", ["xx"], '"xx" không phải giá trị hợp lệ'),
+    ("owner_org", "khong-ton-tai", None),
+    ("custodian_org", "khong-ton-tai", 'Không có cơ quan "khong-ton-tai"'),
+    ("contact_name", "", "Giá trị bị mất"),
+    ("contact_email", "not-an-email", None),
+    ("contact_phone", "gọi tôi", "Số điện thoại"),
+    ("sharing_class", "public", '"public" không phải giá trị hợp lệ'),
+    ("importance", "secret", '"secret" không phải giá trị hợp lệ'),
+    ("importance", "", "Giá trị bị mất"),
+    ("personal_data", "some", '"some" không phải giá trị hợp lệ'),
+    ("data_layer", "raw", '"raw" không phải giá trị hợp lệ'),
+    ("source_database", "facebook", '"facebook" không phải giá trị hợp lệ'),
+    ("legal_basis_number", "Luật Dữ liệu", "60/2024/QH15"),
+    ("legal_basis_url", "not a url", "Cung cấp địa chỉ hợp lệ"),
+    ("sector", "sports", '"sports" không phải giá trị hợp lệ'),
+    ("sector", "", "Giá trị bị mất"),
+    # A former province code (Hà Giang, merged into Tuyên Quang) is refused.
+    ("provinces", ["02"], '"02" không phải giá trị hợp lệ'),
+    ("commune_code", "123", "5 chữ số"),
+    ("temporal_start", "2024-13-45", "Định dạng dữ liệu không đúng"),
+    ("temporal_end", "cuối năm", "Định dạng dữ liệu không đúng"),
+    ("frequency", "HOURLY", '"HOURLY" không phải giá trị hợp lệ'),
+    ("issued", "hôm qua", "Định dạng dữ liệu không đúng"),
+    ("issued", "", "Giá trị bị mất"),
+    ("modified", "2025-02-30", "Định dạng dữ liệu không đúng"),
+    ("next_review_date", "sau", "Định dạng dữ liệu không đúng"),
+    ("license_id", "GPL-3.0", '"GPL-3.0" không phải giá trị hợp lệ'),
+    ("exploitation_regulation_number", "quy chế", "60/2024/QH15"),
+    ("exploitation_regulation_url", "ftp//x", "Cung cấp địa chỉ hợp lệ"),
+    ("sharing_method", ["email"], '"email" không phải giá trị hợp lệ'),
+    ("fee", "expensive", '"expensive" không phải giá trị hợp lệ'),
+    ("catalogue_decision_number", "QĐ số 5", "60/2024/QH15"),
+    ("catalogue_decision_date", "5/13/2025", "Định dạng dữ liệu không đúng"),
+]
+
+
 CSRF_INPUT = re.compile(r'name="_csrf_token"\s+value="([^"]+)"')
 
 

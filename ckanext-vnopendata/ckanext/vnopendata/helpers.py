@@ -19,6 +19,9 @@ __all__ = [
     "vnopendata_sharing_class",
     "vnopendata_agency_title",
     "vnopendata_facet_label",
+    "vnopendata_fluent_form_value",
+    "vnopendata_selected_codes",
+    "vnopendata_agency_choices",
 ]
 
 DEFAULT_LANG = "vi"
@@ -105,6 +108,47 @@ def vnopendata_facet_label(facet: str, value: str, lang: str | None = None) -> s
     if name is None:
         return value
     return codelists.get(name).label(value, lang or vnopendata_lang())
+
+
+def vnopendata_fluent_form_value(data: dict[str, Any], field_name: str, lang: str) -> str:
+    """What a bilingual form input shows: the text just posted (kept when
+    validation fails) or the stored value."""
+    posted = data.get(f"{field_name}-{lang}")
+    if posted is not None:
+        return posted
+    values = data.get(field_name)
+    if isinstance(values, str):
+        try:
+            values = json.loads(values)
+        except ValueError:
+            return values if lang == DEFAULT_LANG else ""
+    return values.get(lang, "") if isinstance(values, dict) else ""
+
+
+def vnopendata_selected_codes(value: Any) -> list[str]:
+    """Selected codes of a multiple select, from a list, a JSON list or a
+    single posted value."""
+    if not value:
+        return []
+    if isinstance(value, list):
+        return [str(v) for v in value]
+    return _as_list(str(value))
+
+
+def vnopendata_agency_choices() -> list[dict[str, str]]:
+    """Every active agency, for the custodian and parent-agency selects."""
+    agencies = tk.get_action("organization_list")(
+        {"ignore_auth": True}, {"all_fields": True, "include_extras": True, "limit": 1000}
+    )
+    choices = [
+        {
+            "value": agency["id"],
+            "name": agency["name"],
+            "label": vnopendata_translated(agency, "title"),
+        }
+        for agency in agencies
+    ]
+    return sorted(choices, key=lambda choice: choice["label"])
 
 
 def _as_list(value: str) -> list[str]:

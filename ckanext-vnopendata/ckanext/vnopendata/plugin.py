@@ -8,13 +8,14 @@ import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 
 from ckanext.vnopendata import cli, facets, helpers
-from ckanext.vnopendata.logic import validators
+from ckanext.vnopendata.logic import validators, visibility
 
 
 @tk.blanket.config_declarations
 @tk.blanket.cli(cli.get_commands)
 @tk.blanket.validators(validators)
 @tk.blanket.helpers(helpers)
+@tk.blanket.actions(visibility)
 class VnOpenDataPlugin(p.SingletonPlugin):
     """The portal: Vietnamese metadata, templates, translations, commands."""
 

@@ -1,0 +1,188 @@
+"""The dataset and agency forms: what a user posts from the browser, with
+a cookie session and CSRF token, comes back with errors next to the fields
+in the page language, and nothing typed is lost."""
+
+from __future__ import annotations
+
+import html
+from typing import Any
+
+import ckan.model as model
+import pytest
+from vn_schema_data import INVALID_FIELDS, csrf_token, valid_dataset
+
+pytestmark = pytest.mark.usefixtures("clean_db", "clean_index")
+
+LANGUAGES = ("vi", "en")
+
+
+def form_fields(data: dict[str, Any]) -> dict[str, Any]:
+    """A dataset dict as the browser posts it."""
+    posted: dict[str, Any] = {}
+    for key, value in data.items():
+        if key == "resources":
+            continue
+        if key.endswith("_translated") and isinstance(value, dict):
+            for lang in LANGUAGES:
+                posted[f"{key}-{lang}"] = value.get(lang, "")
+        else:
+            posted[key] = value
+    return posted
+
+
+def post_dataset(client, data: dict[str, Any], lang_prefix: str = ""):
+    url = f"{lang_prefix}/dataset/new"
+    form = client.get(url)
+    fields = form_fields(data)
+    fields.update(
+        _csrf_token=csrf_token(form.get_data(as_text=True)),
+        _ckan_phase="dataset_new_1",
+        save="continue",
+    )
+    return client.post(url, data=fields, follow_redirects=False)
+
+
+def page_text(response) -> str:
+    return html.unescape(response.get_data(as_text=True))
+
+
+def test_a_valid_form_creates_the_dataset(logged_in, agency):
+    response = post_dataset(logged_in, valid_dataset(agency["id"], private="False"))
+    assert response.status_code == 302, page_text(response)[:2000]
+    assert "/resource/new" in response.headers["Location"]
+    package = model.Package.by_name("so-ca-benh-truyen-nhiem")
+    assert package.title == "Số ca bệnh truyền nhiễm theo tỉnh"
+    assert package.extras["provinces"] == '["01", "79"]'
+    assert package.extras["title_translated"] == (
+        '{"vi": "Số ca bệnh truyền nhiễm theo tỉnh", "en": "Infectious disease cases by province"}'
+    )
+    assert package.private is False
+
+
+def test_a_form_without_url_name_gets_one_from_the_vietnamese_title(logged_in, agency):
+    data = valid_dataset(agency["id"], name="", title_translated={"vi": "Bộ dữ liệu thống kê số 0"})
+    response = post_dataset(logged_in, data)
+    assert response.status_code == 302
+    assert model.Package.by_name("bo-du-lieu-thong-ke-so-0") is not None
+
+
+def _postable(field: str, value: Any) -> bool:
+    # A browser can only post per-language inputs for bilingual fields.
+    if field.endswith("_translated"):
+        return isinstance(value, dict) and set(value) <= set(LANGUAGES)
+    return True
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [case for case in INVALID_FIELDS if _postable(case[0], case[1])],
+)
+def test_an_invalid_form_field_is_shown_with_its_message(logged_in, agency, field, value, message):
+    response = post_dataset(logged_in, valid_dataset(agency["id"], **{field: value}))
+    assert response.status_code == 200
+    page = page_text(response)
+    assert "Biểu mẫu có những mục không hợp lệ" in page or "error-explanation" in page
+    if message:
+        assert message in page
+    assert model.Package.by_name("so-ca-benh-truyen-nhiem") is None
+    # What was typed is still in the form.
+    kept = "an.nv@moh.gov.vn" if field == "contact_name" else "Nguyễn Văn An"
+    assert f'value="{kept}"' in page
+
+
+RULES = [
+    # (overrides breaking the rule, message, overrides meeting it)
+    (
+        {"sharing_class": "restricted", "legal_basis_number": ""},
+        "Dữ liệu không phải dữ liệu mở phải có căn cứ pháp lý",
+        {"sharing_class": "open", "legal_basis_number": ""},
+    ),
+    (
+        {"license_id": ""},
+        "Dữ liệu mở phải có giấy phép hoặc điều khoản sử dụng",
+        {"license_id": "", "sharing_class": "restricted"},
+    ),
+    (
+        {"sharing_class": "inter_agency", "exploitation_regulation_number": ""},
+        "Dữ liệu dùng chung phải có quy chế khai thác, sử dụng dữ liệu",
+        {"sharing_class": "inter_agency"},
+    ),
+    (
+        {"personal_data": "sensitive"},
+        "Dữ liệu chứa dữ liệu cá nhân nhạy cảm không được là dữ liệu mở",
+        {"personal_data": "sensitive", "sharing_class": "restricted"},
+    ),
+    (
+        {"importance": "core"},
+        "Dữ liệu cốt lõi, dữ liệu quan trọng không được là dữ liệu mở",
+        {"importance": "core", "sharing_class": "restricted"},
+    ),
+    (
+        {"modified": "2025-01-01"},
+        "Ngày cập nhật không được trước ngày công bố",
+        {"modified": "2025-01-15"},
+    ),
+    (
+        {"next_review_date": "2025-02-01"},
+        "Ngày rà soát kế tiếp không được trước ngày công bố hoặc ngày cập nhật",
+        {"next_review_date": "2026-03-01"},
+    ),
+    (
+        {"temporal_end": "2023-12-31"},
+        "Thời gian bao phủ: ngày kết thúc không được trước ngày bắt đầu",
+        {"temporal_end": "2024-01-01"},
+    ),
+]
+
+
+@pytest.mark.parametrize(("broken", "message", "met"), RULES)
+def test_a_cross_field_rule_through_the_form(logged_in, agency, broken, message, met):
+    refused = post_dataset(logged_in, valid_dataset(agency["id"], **broken))
+    assert refused.status_code == 200
+    assert message in page_text(refused)
+
+    accepted = post_dataset(logged_in, valid_dataset(agency["id"], **met))
+    assert accepted.status_code == 302, page_text(accepted)[:3000]
+
+
+def test_data_posted_as_public_but_restricted_is_stored_private(logged_in, agency):
+    response = post_dataset(
+        logged_in, valid_dataset(agency["id"], sharing_class="restricted", private="False")
+    )
+    assert response.status_code == 302
+    assert model.Package.by_name("so-ca-benh-truyen-nhiem").private is True
+
+
+def test_errors_come_in_english_on_the_english_form(logged_in, agency):
+    response = post_dataset(
+        logged_in, valid_dataset(agency["id"], sector="sports", license_id=""), lang_prefix="/en"
+    )
+    page = page_text(response)
+    assert 'Sector: "sports" is not an allowed value. Allowed values: agriculture' in page
+    assert "Open data needs a licence or terms of use" in page
+
+
+def test_a_resource_form_checks_its_fields(logged_in, agency):
+    post_dataset(logged_in, valid_dataset(agency["id"]))
+    url = "/dataset/so-ca-benh-truyen-nhiem/resource/new"
+    form = logged_in.get(url)
+    fields = {
+        "_csrf_token": csrf_token(form.get_data(as_text=True)),
+        "url": "https://api.moh.gov.vn/ca-benh",
+        "name": "API",
+        "format": "JSON",
+        "api_endpoint": "https://api.moh.gov.vn/ca-benh",
+        "platform": "zalo",
+        "auth_method": "bearer_token",
+        "save": "go-metadata",
+        "id": "",
+    }
+    refused = logged_in.post(url, data=fields, follow_redirects=False)
+    assert refused.status_code == 200
+    assert '"zalo" không phải giá trị hợp lệ' in page_text(refused)
+
+    fields.update(platform="ndop", _csrf_token=csrf_token(refused.get_data(as_text=True)))
+    accepted = logged_in.post(url, data=fields, follow_redirects=False)
+    assert accepted.status_code == 302
+    package = model.Package.by_name("so-ca-benh-truyen-nhiem")
+    assert package.resources[0].extras["platform"] == "ndop"

@@ -1,0 +1,80 @@
+"""Dataset and agency pages, search facets and the forms' fields, in
+Vietnamese (the default) and English."""
+
+from __future__ import annotations
+
+import html
+
+import pytest
+
+from ckanext.vnopendata import demo
+
+pytestmark = pytest.mark.usefixtures("clean_db", "clean_index")
+
+
+@pytest.fixture
+def demo_data():
+    demo.load(echo=lambda _: None)
+
+
+def text(response) -> str:
+    assert response.status_code == 200, response.status_code
+    return html.unescape(response.get_data(as_text=True))
+
+
+def test_the_dataset_page_shows_the_facts_in_vietnamese(app, demo_data):
+    page = text(app.get("/dataset/danh-sach-thu-tuc-hanh-chinh-cua-thanh-pho-ha-noi"))
+    assert "Danh sách thủ tục hành chính của Thành phố Hà Nội" in page
+    assert "vn-sharing-open" in page and "Dữ liệu mở" in page
+    assert "Ủy ban nhân dân Thành phố Hà Nội" in page
+    assert "Thành phố Hà Nội" in page  # province
+    assert "Hành chính nhà nước" in page  # sector
+    assert "60/2024/QH15" in page and "Điều 21" in page
+    assert "Ngày rà soát kế tiếp" in page
+
+
+def test_the_dataset_page_in_english_falls_back_to_vietnamese(app, demo_data):
+    page = text(app.get("/en/dataset/danh-sach-thu-tuc-hanh-chinh-cua-thanh-pho-ha-noi"))
+    assert "Administrative procedures of Ha Noi" in page
+    assert "Open data" in page
+    assert "Ha Noi People's Committee" in page
+    assert "Ha Noi City" in page
+    assert "Government and public sector" in page
+    assert "Next review date" in page
+
+
+def test_the_search_page_has_labelled_facets_and_badges(app, demo_data):
+    page = text(app.get("/dataset/"))
+    for title in ("Phân loại chia sẻ", "Cơ quan", "Lĩnh vực", "Tỉnh, thành phố", "Định dạng"):
+        assert title in page, title
+    assert "Dữ liệu mở" in page  # sharing-class facet item and badges
+    assert "Y tế" in page  # sector facet label, not the code "health"
+    assert "Thành phố Hồ Chí Minh" in page  # province facet label, not "79"
+
+    filtered = text(app.get("/dataset/?sector=health"))
+    assert "Danh sách nhà thuốc đạt chuẩn GPP" in filtered
+    assert "Tuyến xe buýt và điểm dừng" not in filtered
+
+    english = text(app.get("/en/dataset/?provinces=79"))
+    assert "Sharing class" in english and "Ho Chi Minh City" in english
+    assert "Bus routes and stops" in english
+
+
+def test_the_agency_page_shows_its_fields(app, demo_data):
+    page = text(app.get("/organization/about/so-y-te-ha-noi"))
+    assert "Sở Y tế Hà Nội" in page
+    assert "000.00.12.H26" in page
+    assert "Sở, ban, ngành" in page
+    assert "Ủy ban nhân dân Thành phố Hà Nội" in page  # parent agency
+
+
+def test_the_dataset_form_has_grouped_bilingual_searchable_fields(app, agency, sysadmin):
+    page = text(app.get("/dataset/new", headers={"Authorization": sysadmin["token"]}))
+    for name in ("title_translated-vi", "title_translated-en", "notes_translated-vi"):
+        assert f'name="{name}"' in page
+    assert "Phân loại dữ liệu" in page  # a section heading
+    assert 'id="field-sharing_class"' in page and 'data-module="autocomplete"' in page
+    assert "Dữ liệu dùng chung" in page
+    assert "79 - Thành phố Hồ Chí Minh" in page
+    assert "slug-preview-target" in page
+    assert "_vnopendata.js" in page  # the Vietnamese URL preview
