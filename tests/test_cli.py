@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import pytest
-
 from ckan import model
 from ckan.cli.cli import ckan
 
