@@ -186,3 +186,56 @@ def test_a_resource_form_checks_its_fields(logged_in, agency):
     assert accepted.status_code == 302
     package = model.Package.by_name("so-ca-benh-truyen-nhiem")
     assert package.resources[0].extras["platform"] == "ndop"
+
+
+def post_agency(client, data: dict[str, Any], lang_prefix: str = ""):
+    url = f"{lang_prefix}/organization/new"
+    form = client.get(url)
+    fields = form_fields(data)
+    fields.update(_csrf_token=csrf_token(form.get_data(as_text=True)), save="")
+    return client.post(url, data=fields, follow_redirects=False)
+
+
+AGENCY = {
+    "title_translated": {"vi": "Sở Y tế Hà Nội", "en": "Ha Noi Department of Health"},
+    "name": "",
+    "agency_code": "000.00.12.H26",
+    "agency_type": "department",
+    "agency_level": "province",
+    "province": "01",
+    "focal_officer_name": "Đỗ Thu Hà",
+    "focal_officer_email": "dulieu@soyte.hanoi.gov.vn",
+    "focal_officer_phone": "024 3998 5765",
+    "dpo_email": "baovedulieu@soyte.hanoi.gov.vn",
+    "platform_endpoint": "https://lgsp.hanoi.gov.vn/soyte",
+}
+
+
+def test_a_valid_agency_form_creates_the_agency_with_a_folded_name(logged_in):
+    response = post_agency(logged_in, AGENCY)
+    assert response.status_code == 302, page_text(response)[:2000]
+    group = model.Group.by_name("so-y-te-ha-noi")
+    assert group.title == "Sở Y tế Hà Nội"
+    assert group.extras["agency_code"] == "000.00.12.H26"
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("agency_code", "BYT-01", "Quyết định 20/2020/QĐ-TTg"),
+        ("agency_type", "company", '"company" không phải giá trị hợp lệ'),
+        ("agency_level", "district", '"district" không phải giá trị hợp lệ'),
+        ("province", "", "Cơ quan cấp tỉnh, cấp xã phải có tỉnh, thành phố"),
+        ("parent_agency", "khong-ton-tai", 'Không có cơ quan "khong-ton-tai"'),
+        ("focal_officer_phone", "gọi tôi", "Số điện thoại"),
+        ("platform_endpoint", "lgsp", "Cung cấp địa chỉ hợp lệ"),
+        ("title_translated", {"en": "Only English"}, "bắt buộc nhập nội dung tiếng Việt"),
+    ],
+)
+def test_an_invalid_agency_form_field_is_shown_with_its_message(logged_in, field, value, message):
+    response = post_agency(logged_in, {**AGENCY, field: value})
+    assert response.status_code == 200
+    page = page_text(response)
+    assert message in page
+    assert 'value="000.00.12.H26"' in page or field == "agency_code"
+    assert model.Group.by_name("so-y-te-ha-noi") is None
