@@ -393,7 +393,9 @@ class CopyWriter:
         self.writers[table].writerow(["\\N" if v is None else v for v in row])
         self.counts[table] += 1
         if self.counts[table] % self.batch == 0:
-            self.flush(table)
+            # All tables at once, in the order of `columns`: rows refer to
+            # rows of the tables before them.
+            self.flush_all()
 
     def flush(self, table: str) -> None:
         buffer = self.buffers[table]

@@ -523,6 +523,9 @@ def build_corpus() -> Corpus:
             )
         )
     model.Session.commit()
+    # CKAN's session does not expire objects on commit: drop the loaded
+    # packages, or package_show would index their old dates.
+    model.Session.expire_all()
     for dataset in CORPUS:
         if dataset.state != "deleted":
             search.rebuild(package_id=ids[dataset.name])
