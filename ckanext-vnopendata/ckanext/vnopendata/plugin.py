@@ -7,7 +7,7 @@ from typing import Any
 import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 
-from ckanext.vnopendata import cli, facets, helpers
+from ckanext.vnopendata import cli, facets, helpers, indexing
 from ckanext.vnopendata.logic import validators, visibility
 
 
@@ -63,6 +63,9 @@ class VnOpenDataPlugin(p.SingletonPlugin):
     ) -> dict[str, Any]:
         facets.label_facet_items(search_results)
         return search_results
+
+    def before_dataset_index(self, pkg_dict: dict[str, Any]) -> dict[str, Any]:
+        return indexing.before_dataset_index(pkg_dict)
 
 
 class VnOpenDataSearchPlugin(p.SingletonPlugin):
