@@ -63,7 +63,7 @@ admin: $(CONFIG)
 demo: $(CONFIG)
 	$(CKAN) vnopendata demo
 
-test: dev-install i18n
+test: dev-install
 	CKAN_SQLALCHEMY_URL=$(CKAN_TEST_SQLALCHEMY_URL) CKAN_REDIS_URL=$(CKAN_TEST_REDIS_URL) \
 	  bash scripts/services.sh vnopendata_test
 	$(BIN)/python scripts/write_config.py $(TEST_CONFIG) --force \
