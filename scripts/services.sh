@@ -53,6 +53,7 @@ ensure_redis() {
 }
 
 psql_admin() {
+    PGOPTIONS="-c client_min_messages=warning" \
     psql -v ON_ERROR_STOP=1 -qtA -h "$PG_HOST" -p "$PG_PORT" -U "$PG_ADMIN" "$@"
 }
 
