@@ -53,9 +53,10 @@ $(CONFIG): config/ckan.ini.tmpl | install
 	  --redis-url $(REDIS_URL) --host $(HOST) --port $(PORT) \
 	  --storage-path $(CURDIR)/var/storage --search-backend $(SEARCH_BACKEND)
 
+# `db init` also applies the pending migrations of every loaded plugin
+# (activity, vnopendata).
 db: $(CONFIG)
 	$(CKAN) db init
-	$(CKAN) db upgrade -p vnopendata
 
 admin: $(CONFIG)
 	$(CKAN) vnopendata create-admin --credentials-file var/admin-login.txt
