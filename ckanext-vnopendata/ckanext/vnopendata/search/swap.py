@@ -12,6 +12,7 @@ from typing import Any
 
 import ckan.lib.search as ckan_search
 
+from ckanext.vnopendata.search import bulk
 from ckanext.vnopendata.search.backend import PostgresPackageSearchQuery
 from ckanext.vnopendata.search.index import PostgresPackageSearchIndex
 
@@ -38,3 +39,9 @@ def use_postgres() -> None:
     # counts, tag_show).
     ckan_search.PackageSearchQuery = PostgresPackageSearchQuery  # type: ignore[misc]
     ckan_search.check_solr_schema_version = _no_solr_schema
+    # `ckan search-index rebuild` imports `rebuild` at call time: the whole
+    # index is rebuilt in batches, one dataset still goes through CKAN's path.
+    # Wrap CKAN's function only once, however often the config is loaded.
+    current = ckan_search.rebuild
+    ckan_rebuild = getattr(current, "ckan_rebuild", current)
+    ckan_search.rebuild = bulk.make_rebuild(ckan_rebuild)
