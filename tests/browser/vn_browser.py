@@ -1,0 +1,51 @@
+"""What a user does in the browser, shared by the browser tests (imported
+by name: pytest puts this folder on sys.path)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from playwright.sync_api import Locator, Page, expect
+
+PASSWORD = "correct horse battery staple"
+SCREENSHOTS = Path(os.environ.get("VNOPENDATA_SCREENSHOTS", "/tmp/vnopendata-browser"))
+
+
+def screenshot(page: Page, name: str) -> None:
+    """Keep what the user saw, for a person to look at."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+
+
+def log_in(page: Page, user: dict[str, Any], lang_prefix: str = "") -> None:
+    """Log in through the real login form."""
+    page.goto(f"{lang_prefix}/user/login")
+    page.fill("#field-login", user["name"])
+    page.fill("#field-password", PASSWORD)
+    with page.expect_navigation():
+        page.locator("#field-password").press("Enter")
+    assert "/user/login" not in page.url, "login failed"
+
+
+def select_widget(page: Page, field: str) -> Locator:
+    """The searchable widget the page draws over the select `field-<field>`."""
+    return page.locator(f"#field-{field} + .select2-container")
+
+
+def choose(page: Page, field: str, search: str, option: str) -> None:
+    """Open a searchable select, type `search` and pick the one option that
+    the search leaves, which must read `option`."""
+    select_widget(page, field).click()
+    search_box = page.locator(".select2-container--open .select2-search__field")
+    expect(search_box).to_be_focused()
+    search_box.press_sequentially(search)
+    results = page.locator(".select2-container--open .select2-results__option--selectable")
+    expect(results).to_have_text([option])
+    results.first.click()
+
+
+def field_error(page: Page, field: str) -> Locator:
+    """The error message shown next to the input `field-<field>`."""
+    return page.locator(f".form-group:has(#field-{field}) .error-block")
