@@ -29,6 +29,8 @@
   }
 
   var vnSlug = { fold: fold, slugify: slugify };
+  // select-search.js folds search terms with the same rule.
+  root.vnSlug = vnSlug;
 
   if (root.jQuery && root.jQuery.url) {
     root.jQuery.url.slugify = slugify;
