@@ -49,3 +49,26 @@ def choose(page: Page, field: str, search: str, option: str) -> None:
 def field_error(page: Page, field: str) -> Locator:
     """The error message shown next to the input `field-<field>`."""
     return page.locator(f".form-group:has(#field-{field}) .error-block")
+
+
+def dataset_fields(owner_org: str, name: str, title: str, /, **overrides: Any) -> dict[str, Any]:
+    """An open dataset meeting every rule, for package_create."""
+    fields: dict[str, Any] = {
+        "name": name,
+        "title_translated": {"vi": title},
+        "notes_translated": {"vi": f"Mô tả: {title}."},
+        "owner_org": owner_org,
+        "contact_name": "Nguyễn Văn An",
+        "contact_email": "an.nv@hanoi.gov.vn",
+        "sharing_class": "open",
+        "importance": "other",
+        "personal_data": "none",
+        "sector": "education",
+        "provinces": ["01"],
+        "issued": "2025-01-15",
+        "license_id": "CC-BY-4.0",
+        "private": False,
+        "resources": [{"url": f"https://dulieu.gov.vn/{name}.csv", "format": "CSV"}],
+    }
+    fields.update(overrides)
+    return fields
