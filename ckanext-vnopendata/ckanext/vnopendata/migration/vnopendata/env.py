@@ -1,4 +1,3 @@
-
 import os
 from logging.config import fileConfig
 
@@ -42,8 +41,10 @@ def run_migrations_offline():
 
     url = config.get_main_option("sqlalchemy.url")
     context.configure(
-        url=url, target_metadata=target_metadata, literal_binds=True,
-        version_table=f'{name}_alembic_version'
+        url=url,
+        target_metadata=target_metadata,
+        literal_binds=True,
+        version_table=f"{name}_alembic_version",
     )
 
     with context.begin_transaction():
@@ -58,15 +59,14 @@ def run_migrations_online():
 
     """
     connectable = engine_from_config(
-        config.get_section(config.config_ini_section),
-        prefix='sqlalchemy.',
-        poolclass=pool.NullPool)
+        config.get_section(config.config_ini_section), prefix="sqlalchemy.", poolclass=pool.NullPool
+    )
 
     with connectable.connect() as connection:
         context.configure(
             connection=connection,
             target_metadata=target_metadata,
-            version_table=f'{name}_alembic_version'
+            version_table=f"{name}_alembic_version",
         )
 
         with context.begin_transaction():
