@@ -88,6 +88,10 @@ def test_an_editor_publishes_an_open_dataset_in_vietnamese(page: Page, editor: d
     expect(facts).to_contain_text("Ngày rà soát kế tiếp")
     expect(facts).to_contain_text("2025")
     expect(page.locator(".resource-item")).to_contain_text("Dân số theo quận, huyện")
+    # The other facts, without rows for the fields left empty.
+    details = page.locator("table th.dataset-label")
+    expect(details.filter(has_text="Đầu mối liên hệ - họ tên")).to_have_count(1)
+    expect(details.filter(has_text="Lớp dữ liệu")).to_have_count(0)
     assert page.js_errors == []
 
 
