@@ -52,6 +52,9 @@ class SearchIndexRow(tk.BaseModel):  # type: ignore[misc]
     data: Mapped[dict[str, Any]] = mapped_column(JSONB, nullable=False)
     # The dataset with CKAN's default schema; NULL when it equals `data`.
     data_dict: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
+    # The short exact-match fields of `doc` (and, under "_long_", the names
+    # of the long ones): stored inline so facets and filters stay cheap.
+    exact_doc: Mapped[dict[str, Any]] = mapped_column(JSONB, nullable=False, default=dict)
     # Weighted (title A, tags B, notes C, rest D) over diacritic-folded text,
     # and the same over the original text so exact matches can rank higher.
     search_vector: Mapped[Any] = mapped_column(TSVECTOR, nullable=False)

@@ -30,6 +30,7 @@ from ckanext.vnopendata.search.query import (
     QF_WEIGHTS,
     Compiler,
     Sql,
+    document_value,
     parse,
     parse_user_text,
 )
@@ -155,14 +156,22 @@ def order_by(sort: str | None, score: str, sql: Sql) -> str:
         else:
             # Any other indexed field; JSONB orders numbers numerically.
             key = sql.bind(check_field_name(name))
+            value = document_value(name, key)
             expression = (
-                f"(CASE jsonb_typeof({ALIAS}.doc -> {key}) WHEN 'array' "
-                f"THEN {ALIAS}.doc -> {key} -> 0 ELSE {ALIAS}.doc -> {key} END)"
+                f"(CASE jsonb_typeof({value}) WHEN 'array' THEN {value} -> 0 ELSE {value} END)"
             )
         parts.append(f"{expression} {direction} NULLS LAST")
     # Deterministic order for equal keys (names are unique).
     parts.append(f'{ALIAS}.name COLLATE "C" ASC')
     return ", ".join(parts)
+
+
+@dataclass
+class _PageRow:
+    doc: dict[str, Any]
+    data_text: str | None
+    data_dict_text: str | None
+    score: Any
 
 
 def _result_fields(fl: Any) -> list[str]:
@@ -261,26 +270,43 @@ class PostgresPackageSearchQuery(SearchQuery):
         names = _result_fields(query.get("fl"))
         ordering = order_by(query.get("sort"), compiled.score, sql)
         page_params = dict(sql.params, _rows=rows, _start=start)
-        # The stored dicts are large: read them only when asked for.
-        wants = set(names)
-        data = f"{ALIAS}.data::text" if wants & {"*", "validated_data_dict"} else "NULL"
-        data_dict = (
-            f"COALESCE({ALIAS}.data_dict, {ALIAS}.data)::text"
-            if wants & {"*", "data_dict"}
-            else "NULL"
-        )
-        result_rows = (
+        # The page's ids first, then the stored documents of those rows only:
+        # selecting the documents with the ORDER BY would detoast them for
+        # every matching row before the sort.
+        page = (
             []
             if rows == 0
             else model.Session.execute(
                 sa.text(
-                    f"SELECT {ALIAS}.doc, {data} AS data_text, {data_dict} AS data_dict_text, "
-                    f"{compiled.score} AS score FROM {table} WHERE {where} "
+                    f"SELECT {ALIAS}.id, {compiled.score} AS score FROM {table} WHERE {where} "
                     f"ORDER BY {ordering} LIMIT :_rows OFFSET :_start"
                 ),
                 page_params,
             ).all()
         )
+        wants = set(names)
+        data = "d.data::text" if wants & {"*", "validated_data_dict"} else "NULL"
+        data_dict = "COALESCE(d.data_dict, d.data)::text" if wants & {"*", "data_dict"} else "NULL"
+        stored = {}
+        if page:
+            for row in model.Session.execute(
+                sa.text(
+                    f"SELECT d.id, d.doc, {data} AS data_text, {data_dict} AS data_dict_text "
+                    f"FROM {TABLE_NAME} AS d WHERE d.id = ANY(:ids)"
+                ),
+                {"ids": [row.id for row in page]},
+            ):
+                stored[row.id] = row
+        result_rows = [
+            _PageRow(
+                stored[row.id].doc,
+                stored[row.id].data_text,
+                stored[row.id].data_dict_text,
+                row.score,
+            )
+            for row in page
+            if row.id in stored
+        ]
         self.results = [_row_to_result(row, names) for row in result_rows]
         fl = query.get("fl")
         if fl in ("id", "name"):

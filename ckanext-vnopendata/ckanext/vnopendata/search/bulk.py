@@ -78,6 +78,7 @@ _COLUMNS = (
     "doc",
     "data",
     "data_dict",
+    "exact_doc",
     "search_vector",
     "exact_vector",
 )
@@ -109,6 +110,7 @@ _SELECT = {
     "doc": "(r -> 'doc')",
     "data": "(r -> 'data')",
     "data_dict": "NULLIF(r -> 'data_dict', 'null'::jsonb)",
+    "exact_doc": "(r -> 'exact_doc')",
     "search_vector": _vector_sql(folded=True),
     "exact_vector": _vector_sql(folded=False),
 }
@@ -394,6 +396,26 @@ class _Writer:
             self.connection.close()
         if commit and self.error is not None:
             raise self.error
+        if commit:
+            _vacuum_analyze()
+
+
+def _vacuum_analyze() -> None:
+    """Statistics and visibility map for the rewritten index.
+
+    Without statistics a freshly filled index looks empty to the planner
+    (wrong plans); without the visibility map counts cannot be answered from
+    the (state, capacity, permission_labels) index alone. VACUUM cannot run
+    in a transaction, hence its own autocommit connection; it takes no lock
+    that blocks readers or writers.
+    """
+    try:
+        with model.meta.engine.connect().execution_options(
+            isolation_level="AUTOCOMMIT"
+        ) as connection:
+            connection.execute(sa.text(f"VACUUM (ANALYZE) {TABLE_NAME}"))
+    except sa.exc.DBAPIError as error:
+        log.warning("VACUUM ANALYZE of the search index failed: %s", error)
 
 
 def index_packages(package_ids: Collection[str], force: bool = False, quiet: bool = True) -> int:

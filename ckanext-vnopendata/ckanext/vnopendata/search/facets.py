@@ -1,8 +1,13 @@
 """Facet counts in SQL, over the already filtered (and label-filtered) set.
 
-One statement: the matching rows are materialised once, then each facet is
-a GROUP BY over that set, so a facet count can never include a dataset the
-count and the results exclude.
+One statement and one pass over the matching rows: each row yields the
+values of every facet field side by side (set-returning functions in the
+select list run in lockstep), and ``GROUP BY GROUPING SETS`` counts each
+field's values in the same aggregation. The WHERE clause is the one the
+count and the page use, so a facet count can never include a dataset they
+exclude. A facet counts datasets, not values: the stored lists hold each
+value once per dataset (see `index.row_parts`); values of long fields that
+are read from ``doc`` are made distinct per dataset here.
 """
 
 from __future__ import annotations
@@ -14,30 +19,43 @@ import sqlalchemy as sa
 from ckan.lib.search.common import SearchQueryError
 
 from ckanext.vnopendata.model.search import TABLE_NAME
-from ckanext.vnopendata.search.fields import ARRAY_COLUMNS, SCALAR_COLUMNS, check_field_name
-from ckanext.vnopendata.search.query import ALIAS
+from ckanext.vnopendata.search.fields import (
+    ARRAY_COLUMNS,
+    SCALAR_COLUMNS,
+    Kind,
+    check_field_name,
+    kind_of,
+)
+from ckanext.vnopendata.search.query import ALIAS, LONG_KEY
 
 
-def _values_sql(field: str, key_param: str) -> str:
-    """Rows (value) of one facet field over the matched set `m`.
-
-    Values are distinct per dataset: a facet counts datasets, so a dataset
-    with two CSV resources counts once under CSV, as in Solr.
-    """
-    if field in SCALAR_COLUMNS:
-        return f"SELECT m.{field} AS value FROM m"
-    if field in ARRAY_COLUMNS:
-        elements = f"unnest(m.{field})"
-    else:
-        value = f"m.doc -> {key_param}"
-        elements = (
-            f"jsonb_array_elements_text(CASE jsonb_typeof({value}) WHEN 'array' "
-            f"THEN {value} ELSE jsonb_build_array({value}) END)"
-        )
+def _as_array(value: str) -> str:
     return (
-        "SELECT v.x AS value FROM m CROSS JOIN LATERAL "
-        f"(SELECT DISTINCT e.x FROM {elements} AS e(x)) AS v"
+        f"(CASE jsonb_typeof({value}) WHEN 'array' THEN {value} "
+        f"ELSE jsonb_build_array({value}) END)"
     )
+
+
+def _values_sql(field: str, key: str) -> str:
+    """A set-returning expression: the field's values for one row, each once."""
+    if field in SCALAR_COLUMNS:
+        return f"unnest(ARRAY[{ALIAS}.{field}])"
+    if field in ARRAY_COLUMNS:
+        return f"unnest({ALIAS}.{field})"
+    in_doc = f"{ALIAS}.doc -> {key}"
+    distinct_in_doc = (
+        f"(SELECT jsonb_agg(DISTINCT e.x) FROM jsonb_array_elements({_as_array(in_doc)}) AS e(x))"
+    )
+    if kind_of(field) is Kind.DOCUMENT:
+        # Short values (exact_doc, lists stored without repeats), else the
+        # document's, made distinct (rare: only fields too long for exact_doc).
+        value = (
+            f"(CASE WHEN {ALIAS}.exact_doc -> '{LONG_KEY}' ? {key} THEN {distinct_in_doc} "
+            f"ELSE {_as_array(f'{ALIAS}.exact_doc -> {key}')} END)"
+        )
+    else:
+        value = distinct_in_doc
+    return f"jsonb_array_elements_text({value})"
 
 
 def compute(
@@ -50,34 +68,44 @@ def compute(
 ) -> dict[str, dict[str, int]]:
     if sort not in ("count", "index"):
         raise SearchQueryError(f"facet.sort must be 'count' or 'index', not {sort!r}")
+    facets: dict[str, dict[str, int]] = {field: {} for field in fields}
+    unique = list(dict.fromkeys(fields))
+    if not unique:
+        return facets
     params = dict(params)
-    order = 'n DESC, value COLLATE "C" ASC' if sort == "count" else 'value COLLATE "C" ASC'
-    selects = []
-    columns: set[str] = set()
-    for position, field in enumerate(dict.fromkeys(fields)):
+    values = []
+    for position, field in enumerate(unique):
         check_field_name(field)
         key_param = f"_facet_key{position}"
         params[key_param] = field
-        columns.add(field if field in ARRAY_COLUMNS | SCALAR_COLUMNS else "doc")
-        limit_sql = "" if limit < 0 else f" LIMIT {int(limit)}"
-        selects.append(
-            f"(SELECT {position} AS position, CAST(:{key_param} AS text) AS field, value, "
-            f"count(*) AS n FROM ({_values_sql(field, ':' + key_param)}) AS f "
-            "WHERE value IS NOT NULL AND value <> '' "
-            f"GROUP BY value HAVING count(*) >= {max(int(mincount), 0)} "
-            f"ORDER BY {order}{limit_sql})"
-        )
-    facets: dict[str, dict[str, int]] = {field: {} for field in fields}
-    if not selects:
-        return facets
-    # Only the columns the facets read are materialised, not the stored dicts.
-    selected = ", ".join(f"{ALIAS}.{column}" for column in sorted(columns))
+        values.append(f"{_values_sql(field, ':' + key_param)} AS c{position}")
+    columns = [f"c{position}" for position in range(len(unique))]
     statement = (
-        f"WITH m AS MATERIALIZED (SELECT {selected} FROM {TABLE_NAME} AS {ALIAS} "
-        f"WHERE {where}) SELECT * FROM ("
-        + " UNION ALL ".join(selects)
-        + f") AS u ORDER BY position, {order}"
+        f"SELECT GROUPING({', '.join(columns)}) AS g, {', '.join(columns)}, count(*) AS n "
+        f"FROM (SELECT {', '.join(values)} FROM {TABLE_NAME} AS {ALIAS} WHERE {where}) AS z "
+        f"GROUP BY GROUPING SETS ({', '.join(f'({c})' for c in columns)}) "
+        f"HAVING count(*) >= {max(int(mincount), 0)}"
     )
+    # GROUPING() sets a bit for every column not grouped in a row's set.
+    width = len(unique)
+    full = (1 << width) - 1
+    position_of = {full ^ (1 << (width - 1 - p)): p for p in range(width)}
+    counted: dict[int, list[tuple[str, int]]] = {p: [] for p in range(width)}
     for row in model.Session.execute(sa.text(statement), params):
-        facets[row.field][row.value] = int(row.n)
+        position = position_of.get(row.g)
+        if position is None:
+            continue
+        value = row[1 + position]
+        if value is None or value == "":
+            continue
+        counted[position].append((value, int(row.n)))
+    for position, field in enumerate(unique):
+        # Code-point order is what COLLATE "C" (and Solr) gives for UTF-8.
+        if sort == "count":
+            ordered = sorted(counted[position], key=lambda item: (-item[1], item[0]))
+        else:
+            ordered = sorted(counted[position])
+        if limit >= 0:
+            ordered = ordered[:limit]
+        facets[field] = dict(ordered)
     return facets

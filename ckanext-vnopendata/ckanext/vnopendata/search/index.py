@@ -32,6 +32,8 @@ from sqlalchemy.dialects.postgresql import insert
 
 from ckanext.vnopendata.model.search import FOLD_FUNCTION, search_index_table
 from ckanext.vnopendata.search.datemath import solr_date_string
+from ckanext.vnopendata.search.fields import Kind, kind_of
+from ckanext.vnopendata.search.query import LONG_KEY
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +56,9 @@ WEIGHT_D_FIELDS = (
 # YYYY-MM-DD, optionally THH:MM[:SS[.ffffff]]: read alike by
 # datetime.fromisoformat and dateutil (no time zone, no week dates).
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?)?$")
+
+# Longest string copied into `exact_doc`: codes, names, short identifiers.
+EXACT_VALUE_LIMIT = 64
 
 RESOURCE_FIELDS = (
     ("name", "res_name"),
@@ -280,15 +285,64 @@ def row_parts(
         "owner_org": doc.get("owner_org"),
         "organization": doc.get("organization"),
         "license_id": doc.get("license_id"),
-        "groups": _as_list(doc.get("groups")),
-        "tags": _as_list(doc.get("tags")),
-        "res_format": _as_list(doc.get("res_format")),
+        # Each value once: facets count datasets, and `@>` does not care.
+        "groups": _distinct(_as_list(doc.get("groups"))),
+        "tags": _distinct(_as_list(doc.get("tags"))),
+        "res_format": _distinct(_as_list(doc.get("res_format"))),
         "permission_labels": _as_list(doc.get("permission_labels")),
         "metadata_created": _timestamp(doc.get("metadata_created")),
         "metadata_modified": _timestamp(doc.get("metadata_modified")),
+        "exact_doc": exact_document(doc),
     }
     documents = {"doc": doc, "data": validated, "data_dict": pkg_dict}
     return values, parts, documents
+
+
+def _distinct(values: list[Any]) -> list[Any]:
+    seen: set[str] = set()
+    kept = []
+    for value in values:
+        marker = json.dumps(value, sort_keys=True, default=str)
+        if marker not in seen:
+            seen.add(marker)
+            kept.append(value)
+    return kept
+
+
+def _short(value: Any, nested: bool = False) -> bool:
+    if isinstance(value, str):
+        return len(value) <= EXACT_VALUE_LIMIT
+    if isinstance(value, list):
+        return not nested and all(_short(item, nested=True) for item in value)
+    return not isinstance(value, dict)
+
+
+def exact_document(doc: dict[str, Any]) -> dict[str, Any]:
+    """The exact-match (Solr `string`) fields of `doc` that are short.
+
+    Kept inline in the row so that facets and filters on them read a few
+    hundred bytes instead of detoasting the whole document; the names of
+    the longer ones are listed under LONG_KEY and read from `doc`.
+    """
+    candidates = _json(
+        {
+            key: value
+            for key, value in doc.items()
+            if key != LONG_KEY and kind_of(key) is Kind.DOCUMENT
+        }
+    )
+    # Lists keep each value once (first occurrence first): containment,
+    # ranges, sorting on the first value and `*` do not change, and facets
+    # can count datasets without a DISTINCT per row.
+    exact = {
+        key: _distinct(value) if isinstance(value, list) else value
+        for key, value in candidates.items()
+        if _short(value)
+    }
+    long = sorted(key for key in candidates if key not in exact)
+    if long:
+        exact[LONG_KEY] = long
+    return exact
 
 
 def same_documents(default_data: Any, data: Any) -> bool:
@@ -381,7 +435,10 @@ class PostgresPackageSearchIndex(SearchIndex):
         model.Session.commit()
 
     def clear(self) -> None:
-        model.Session.execute(sa.delete(search_index_table))
+        # TRUNCATE, not DELETE: a whole-index rebuild follows, and 100,000
+        # dead rows would double what every count and facet reads until
+        # autovacuum. (It is transactional, and committed at once.)
+        model.Session.execute(sa.text(f"TRUNCATE {search_index_table.name}"))
         model.Session.commit()
 
     def commit(self) -> None:

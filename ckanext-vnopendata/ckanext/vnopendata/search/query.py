@@ -35,6 +35,11 @@ from ckanext.vnopendata.search.fields import (
 )
 
 ALIAS = "i"
+# Key of `exact_doc` listing the fields whose values are too long (or too
+# nested) to be copied there; those are read from `doc`. Field names that
+# start and end with "_" are refused (Solr's magic fields), so no query can
+# name it.
+LONG_KEY = "_long_"
 TS_CONFIG = "'simple'::regconfig"
 _NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
 _ESCAPED = re.compile(r"\\(.)")
@@ -60,6 +65,20 @@ class TextMatch:
 
     folded: str
     exact: str
+
+
+def document_value(field_name: str, key_param: str, alias: str = ALIAS) -> str:
+    """SQL for the JSON value of a field of the indexed document.
+
+    Exact-match fields are read from the small, inline `exact_doc` (no
+    detoasting of the whole document), except those listed under `LONG_KEY`.
+    """
+    if kind_of(field_name) is not Kind.DOCUMENT:
+        return f"{alias}.doc -> {key_param}"
+    return (
+        f"(CASE WHEN {alias}.exact_doc -> '{LONG_KEY}' ? {key_param} "
+        f"THEN {alias}.doc -> {key_param} ELSE {alias}.exact_doc -> {key_param} END)"
+    )
 
 
 def _unescape(value: str) -> str:
@@ -301,7 +320,7 @@ class Compiler:
         if kind == Kind.ARRAY:
             return f"unnest({ALIAS}.{field_name}) AS v(x)"
         key = self.sql.bind(field_name)
-        value = f"{ALIAS}.doc -> {key}"
+        value = document_value(field_name, key)
         return (
             f"jsonb_array_elements_text(CASE jsonb_typeof({value}) WHEN 'array' "
             f"THEN {value} ELSE jsonb_build_array({value}) END) AS v(x)"
@@ -327,7 +346,7 @@ class Compiler:
         source_field = NGRAM_FIELDS.get(field_name, field_name)
         key = self.sql.bind(source_field)
         return (
-            f"COALESCE({ALIAS}.doc -> {key} NOT IN "
+            f"COALESCE({document_value(source_field, key)} NOT IN "
             "('null'::jsonb, '[]'::jsonb, '\"\"'::jsonb), false)"
         )
 
@@ -368,12 +387,17 @@ class Compiler:
             candidates.append(int(number) if number.is_integer() else number)
         elif value in ("true", "false"):
             candidates.append(value == "true")
-        alternatives = []
+        shapes = []
         for candidate in candidates:
             for shape in (candidate, [candidate]):
-                document = self.sql.bind(json.dumps({field_name: shape}))
-                alternatives.append(f"{ALIAS}.doc @> CAST({document} AS jsonb)")
-        return _all(alternatives, "OR")
+                shapes.append(self.sql.bind(json.dumps({field_name: shape})))
+        # Containment on exact_doc (GIN-indexed); a value too long for it is
+        # matched in doc, for the rows that list the field as long.
+        short = [f"{ALIAS}.exact_doc @> CAST({shape} AS jsonb)" for shape in shapes]
+        long = self.sql.bind(json.dumps({LONG_KEY: [field_name]}))
+        in_doc = _all([f"{ALIAS}.doc @> CAST({shape} AS jsonb)" for shape in shapes], "OR")
+        short.append(f"({ALIAS}.exact_doc @> CAST({long} AS jsonb) AND {in_doc})")
+        return _all(short, "OR")
 
     # ranges
 
