@@ -7,7 +7,7 @@ from typing import Any
 import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 
-from ckanext.vnopendata import cli, facets, helpers, indexing
+from ckanext.vnopendata import cli, facets, helpers, indexing, licences
 from ckanext.vnopendata.logic import validators, visibility
 
 
@@ -20,6 +20,7 @@ class VnOpenDataPlugin(p.SingletonPlugin):
     """The portal: Vietnamese metadata, templates, translations, commands."""
 
     p.implements(p.IConfigurer)
+    p.implements(p.IConfigurable)
     p.implements(p.ITranslation)
     p.implements(p.IFacets, inherit=True)
     p.implements(p.IPackageController, inherit=True)
@@ -30,6 +31,11 @@ class VnOpenDataPlugin(p.SingletonPlugin):
         tk.add_template_directory(config_, "templates")
         tk.add_public_directory(config_, "public")
         tk.add_resource("assets", "vnopendata")
+
+    # IConfigurable
+
+    def configure(self, config_: Any) -> None:
+        licences.install_register()
 
     # ITranslation
 
@@ -62,7 +68,12 @@ class VnOpenDataPlugin(p.SingletonPlugin):
         self, search_results: dict[str, Any], search_params: dict[str, Any]
     ) -> dict[str, Any]:
         facets.label_facet_items(search_results)
+        for pkg_dict in search_results.get("results", []):
+            licences.describe(pkg_dict)
         return search_results
+
+    def after_dataset_show(self, context: Any, pkg_dict: dict[str, Any]) -> None:
+        licences.describe(pkg_dict)
 
     def before_dataset_index(self, pkg_dict: dict[str, Any]) -> dict[str, Any]:
         return indexing.before_dataset_index(pkg_dict)
