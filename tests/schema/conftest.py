@@ -18,6 +18,8 @@ def agency(clean_db) -> dict[str, Any]:
         agency_code="000.00.00.G10",
         agency_type="ministry",
         agency_level="central",
+        # The factory's default is a made-up address on the internet.
+        image_url="",
     )
 
 

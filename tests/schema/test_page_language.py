@@ -114,3 +114,22 @@ def test_the_search_heading_reads_naturally(app, agency, sysadmin, path, heading
     page = text(app.get(path))
     assert heading in page
     assert "số bộ dữ liệu tìm thấy" not in page
+
+
+@pytest.mark.parametrize(
+    ("prefix", "expected", "unexpected"),
+    [
+        (
+            "",
+            ['<h3 class="heading">Tìm kiếm dữ liệu</h3>', 'aria-label="Tài khoản"'],
+            ["Search data", 'aria-label="Account"', "Toggle navigation"],
+        ),
+        ("/en", ['<h3 class="heading">Search data</h3>', 'aria-label="Account"'], ["Tài khoản"]),
+    ],
+)
+def test_the_home_page_speaks_the_page_language(app, prefix, expected, unexpected):
+    page = text(app.get(f"{prefix}/"))
+    for words in expected:
+        assert words in page, words
+    for words in unexpected:
+        assert words not in page, words
