@@ -93,6 +93,8 @@ def test_an_editor_sees_the_dataset_state_in_words(logged_in, agency, sysadmin, 
 
     page = text(logged_in.get(f"{prefix}/dataset/so-ca-benh-truyen-nhiem"))
     assert row in page
+    heading = '<th scope="col">Thông tin</th>' if not prefix else '<th scope="col">Field</th>'
+    assert heading in page
     assert "active" not in page.split('class="dataset-label">')[-1].split("</tr>")[0]
 
 
