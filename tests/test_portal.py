@@ -5,21 +5,15 @@ from __future__ import annotations
 
 from typing import Any
 
-import ckan.plugins as plugins
 import pytest
-from ckan.cli.db import _run_migrations
 from ckan.tests import helpers as test_helpers
 
 from ckanext.vnopendata import demo
 
 
 @pytest.fixture(scope="module")
-def catalogue(_session_app: Any) -> dict[str, Any]:
-    if not plugins.plugin_loaded("vnopendata_search"):
-        plugins.load_all()
-    test_helpers.reset_db()
-    _run_migrations("activity")
-    _run_migrations("vnopendata")
+def catalogue(reset_database: Any) -> dict[str, Any]:
+    reset_database()
     demo.load(echo=lambda _: None)
     everything = test_helpers.call_action(
         "package_search", context={"ignore_auth": True}, q="*:*", rows=1000, include_private=True

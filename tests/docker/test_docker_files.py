@@ -331,7 +331,6 @@ def _dataset_fields() -> list[dict]:
     ]
 
 
-@pytest.mark.skipif(not DATASET_SCHEMA.exists(), reason="schemas/dataset.yaml not written yet")
 def test_every_coded_dataset_field_is_a_field_of_the_solr_schema(schema):
     fields = _dataset_fields()
     assert {f["field_name"] for f in fields} >= set(PROJECT_FACET_FIELDS)

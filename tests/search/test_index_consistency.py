@@ -331,13 +331,8 @@ class CatalogueMachine(RuleBasedStateMachine):
 
 
 @pytest.fixture(scope="module")
-def catalogue(reset_db: Any, migrate_db_for: Any) -> None:
-    if not plugins.plugin_loaded("vnopendata_search"):
-        plugins.load_all()
-    reset_db()
-    # CKAN's reset drops the tables of plugin migrations too.
-    migrate_db_for("activity")
-    migrate_db_for("vnopendata")
+def catalogue(reset_database: Any) -> None:
+    reset_database()
     factories.Sysadmin(name=SYSADMIN)
     for user in USERS:
         factories.User(name=user)
