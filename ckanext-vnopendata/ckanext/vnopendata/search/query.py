@@ -13,7 +13,9 @@ folded, against a weighted vector of title, tags, notes and the rest.
 
 from __future__ import annotations
 
+import itertools
 import json
+import math
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -35,6 +37,9 @@ from ckanext.vnopendata.search.fields import (
 )
 
 ALIAS = "i"
+# Most k-of-n combinations written out for dismax's `mm` (C(6,5) = 6,
+# C(8,6) = 28): beyond that, the sum of matched clauses.
+MAX_MM_GROUPS = 30
 # Key of `exact_doc` listing the fields whose values are too long (or too
 # nested) to be copied there; those are read from `doc`. Field names that
 # start and end with "_" are refused (Solr's magic fields), so no query can
@@ -177,6 +182,15 @@ class Compiler:
             required = min_should_match(mm, len(should))
             if required >= len(should):
                 must.extend(should)
+            elif math.comb(len(should), max(required, 1)) <= MAX_MM_GROUPS:
+                # "At least k of n" as an OR of every k-clause AND: each
+                # AND is one text-index lookup of rows having all k words,
+                # instead of every row having any word, counted row by row.
+                groups = [
+                    _all(list(group), "AND")
+                    for group in itertools.combinations(should, max(required, 1))
+                ]
+                must.append(_all(groups, "OR"))
             else:
                 counted = " + ".join(f"({clause})::int" for clause in should)
                 # The OR lets PostgreSQL use the text index; the sum applies mm.
