@@ -158,6 +158,9 @@ class Compiler:
         self.now = now
         self.text_matches: list[TextMatch] = []
         self._negated = 0
+        # Clauses that are exactly "whole vector @@ tsquery", by their SQL,
+        # with that tsquery: dismax combines them into one `@@`.
+        self._vector_queries: dict[str, str] = {}
 
     # entry points
 
@@ -180,7 +183,20 @@ class Compiler:
                 self._add(should, self._node(child, None))
         if should:
             required = min_should_match(mm, len(should))
-            if required >= len(should):
+            tsqueries = [self._vector_queries.get(clause) for clause in should]
+            if all(tsqueries) and (
+                required >= len(should) or math.comb(len(should), required) <= MAX_MM_GROUPS
+            ):
+                # One `@@` of one tsquery ("at least k of n" as an OR of
+                # k-word ANDs): one text-index scan, and where a row's vector
+                # is read it is detoasted once, not once per `@@`.
+                groups = [
+                    " && ".join(f"({tsquery})" for tsquery in group)
+                    for group in itertools.combinations(tsqueries, min(required, len(should)))
+                ]
+                combined = " || ".join(f"({group})" for group in groups)
+                must.append(f"({ALIAS}.search_vector @@ ({combined}))")
+            elif required >= len(should):
                 must.extend(should)
             elif math.comb(len(should), max(required, 1)) <= MAX_MM_GROUPS:
                 # "At least k of n" as an OR of every k-clause AND: each
@@ -317,6 +333,7 @@ class Compiler:
         if kind == Kind.DEFAULT_TEXT:
             if self.weights:
                 return f"({indexed} AND ts_filter({vector}, '{self.weights}') @@ {match.folded})"
+            self._vector_queries[indexed] = match.folded
             return indexed
         if field_name == "title":
             own = f"to_tsvector({TS_CONFIG}, {FOLD_FUNCTION}({ALIAS}.title))"

@@ -1,0 +1,75 @@
+"""The fast paths of the backend give what the general ones give.
+
+- dismax text folded into one `@@` still applies `mm` (at least k of n
+  words) and ranks as before;
+- a text query plans without sequential scans for its own statements only;
+- the portal's facet fields counted from `facet_keys` equal the
+  grouping-sets count of the same fields (any other field's path).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import ckan.model as model
+import pytest
+import sqlalchemy as sa
+
+from ckanext.vnopendata.search import facets
+from search.helpers import names, search_as
+
+
+def anon(**params: Any) -> set[str]:
+    return set(names(search_as(None, rows=100, **params)))
+
+
+@pytest.mark.usefixtures("catalog")
+class TestDismaxInOneTextQuery:
+    def test_two_of_three_words_are_enough(self) -> None:
+        # mm "2<-1 5<80%": three optional words, two must match.
+        assert anon(q="dân số khôngcótừnày") == {"dan-so-ha-noi"}
+        assert anon(q="dan so khongcotunay") == {"dan-so-ha-noi"}
+
+    def test_one_of_three_words_is_not(self) -> None:
+        assert anon(q="dân khôngcótừnày khôngcótừkhác") == set()
+
+    def test_all_of_two_words_with_a_prefix(self) -> None:
+        assert anon(q="nông* cửu") == {"nong-nghiep-cuu-long"}
+        assert anon(q="nông* khôngcótừnày") == set()
+
+    def test_required_and_prohibited_words_with_optional_ones(self) -> None:
+        assert anon(q="+dân số -khôngcótừnày") == {"dan-so-ha-noi"}
+        assert anon(q="dân số -hà") == set()
+
+    def test_sequential_scans_are_restored_after_a_text_query(self) -> None:
+        search_as(None, q="dân số")
+        setting = model.Session.execute(sa.text("SHOW enable_seqscan")).scalar_one()
+        assert setting == "on"
+
+
+@pytest.mark.usefixtures("catalog")
+class TestFacetKeys:
+    FIELDS = sorted(facets.KEYED_FIELDS)
+
+    def _both(self, where: str, params: dict[str, Any]) -> tuple[Any, Any]:
+        keyed: dict[str, list[tuple[str, int]]] = {field: [] for field in self.FIELDS}
+        general: dict[str, list[tuple[str, int]]] = {field: [] for field in self.FIELDS}
+        having = "HAVING count(*) >= 1"
+        facets._count_keyed(self.FIELDS, where, params, having, keyed)
+        facets._count_grouping_sets(self.FIELDS, where, params, having, general)
+        return (
+            {field: sorted(values) for field, values in keyed.items()},
+            {field: sorted(values) for field, values in general.items()},
+        )
+
+    def test_keyed_counts_equal_the_general_path(self) -> None:
+        keyed, general = self._both("true", {})
+        assert keyed == general
+        # The catalogue fills these, so the comparison is not of empty lists.
+        for field in ("organization", "tags", "res_format", "license_id"):
+            assert keyed[field], field
+
+    def test_keyed_counts_follow_the_label_filter(self) -> None:
+        where = "i.permission_labels && CAST(:labels AS text[])"
+        keyed, general = self._both(where, {"labels": ["public"]})
+        assert keyed == general
