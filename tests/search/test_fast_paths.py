@@ -2,7 +2,8 @@
 
 - dismax text folded into one `@@` still applies `mm` (at least k of n
   words) and ranks as before;
-- a text query plans without sequential scans for its own statements only;
+- a text query plans without sequential scans for its own statements only,
+  and its ranked page carries the count;
 - the portal's facet fields counted from `facet_keys` equal the
   grouping-sets count of the same fields (any other field's path).
 """
@@ -40,6 +41,16 @@ class TestDismaxInOneTextQuery:
     def test_required_and_prohibited_words_with_optional_ones(self) -> None:
         assert anon(q="+dân số -khôngcótừnày") == {"dan-so-ha-noi"}
         assert anon(q="dân số -hà") == set()
+
+    def test_count_of_a_ranked_page_and_of_a_page_past_the_end(self) -> None:
+        everything = search_as(None, q="hà nội", rows=100)
+        assert everything["count"] == len(everything["results"]) == 2
+        first = search_as(None, q="hà nội", rows=1)
+        assert first["count"] == 2 and len(first["results"]) == 1
+        past = search_as(None, q="hà nội", rows=10, start=5)
+        assert past["count"] == 2 and past["results"] == []
+        by_name = search_as(None, q="hà nội", rows=1, sort="name asc")
+        assert by_name["count"] == 2
 
     def test_sequential_scans_are_restored_after_a_text_query(self) -> None:
         search_as(None, q="dân số")

@@ -296,13 +296,19 @@ class PostgresPackageSearchQuery(SearchQuery):
         table = f"{TABLE_NAME} AS {ALIAS}"
         previous_seqscan = _avoid_sequential_scans(compiled.text_search)
 
-        self.count = model.Session.execute(
-            sa.text(f"SELECT count(*) FROM {table} WHERE {where}"), sql.params
-        ).scalar_one()
-
         names = _result_fields(query.get("fl"))
         ordering = order_by(query.get("sort"), compiled.score, sql)
         page_params = dict(sql.params, _rows=rows, _start=start)
+        # A text query sorted by score scores every match anyway, so the page
+        # counts them in the same pass (count(*) OVER ()) instead of a second
+        # scan of the text index and the heap. Other queries keep their own
+        # count: it is index-only, and their pages stop after `rows` rows
+        # read in index order (and score only those), which a window over
+        # every match would undo.
+        counted_in_page = (
+            compiled.text_search and rows > 0 and ordering.startswith(f"{compiled.score} ")
+        )
+        total = ", count(*) OVER () AS total" if counted_in_page else ""
         # The page's ids first, then the stored documents of those rows only:
         # selecting the documents with the ORDER BY would detoast them for
         # every matching row before the sort.
@@ -311,12 +317,19 @@ class PostgresPackageSearchQuery(SearchQuery):
             if rows == 0
             else model.Session.execute(
                 sa.text(
-                    f"SELECT {ALIAS}.id, {compiled.score} AS score FROM {table} WHERE {where} "
-                    f"ORDER BY {ordering} LIMIT :_rows OFFSET :_start"
+                    f"SELECT {ALIAS}.id, {compiled.score} AS score{total} FROM {table} "
+                    f"WHERE {where} ORDER BY {ordering} LIMIT :_rows OFFSET :_start"
                 ),
                 page_params,
             ).all()
         )
+        if counted_in_page and page:
+            self.count = int(page[0].total)
+        else:
+            # No text, or a page past the last match (no row to carry the count).
+            self.count = model.Session.execute(
+                sa.text(f"SELECT count(*) FROM {table} WHERE {where}"), sql.params
+            ).scalar_one()
         wants = set(names)
         data = "d.data::text" if wants & {"*", "validated_data_dict"} else "NULL"
         data_dict = "COALESCE(d.data_dict, d.data)::text" if wants & {"*", "data_dict"} else "NULL"
