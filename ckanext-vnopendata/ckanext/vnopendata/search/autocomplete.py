@@ -4,6 +4,11 @@ CKAN's tag and organisation autocompletes (used by the dataset form) match
 with ILIKE, which does not fold. These chained actions keep CKAN's
 signatures and results, and match through the `vnopendata_fold` function.
 (`package_autocomplete` goes through the search backend instead.)
+
+CKAN lists free tags straight from the tag table, so the tags of a dataset
+the user may not see would show through `tag_autocomplete`, `tag_list` and
+`tag_search`. Here tags come from the search index, filtered by the same
+permission labels as `package_search`.
 """
 
 from __future__ import annotations
@@ -13,9 +18,10 @@ from typing import Any
 import ckan.model as model
 import ckan.plugins.toolkit as tk
 import sqlalchemy as sa
+from ckan.lib import plugins as lib_plugins
 from ckan.types import Action, Context, DataDict
 
-from ckanext.vnopendata.model.search import FOLD_FUNCTION
+from ckanext.vnopendata.model.search import FOLD_FUNCTION, TABLE_NAME
 
 
 def _contains_pattern(text: str) -> str:
@@ -59,30 +65,104 @@ def group_autocomplete(
     return _groups(data_dict, is_org=False)
 
 
+def _natural(data_dict: DataDict, key: str, default: int) -> int:
+    value = data_dict.get(key)
+    if value in (None, ""):
+        return default
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        number = -1
+    if number < 0:
+        raise tk.ValidationError({key: [tk._("Must be a natural number")]})
+    return number
+
+
+def _user_labels(context: Context) -> list[str] | None:
+    """The labels package_search filters by; None for a sysadmin (no filter)."""
+    user = context.get("auth_user_obj") or model.User.get(context.get("user") or "")
+    if isinstance(user, model.User) and user.sysadmin:
+        return None
+    labeller = lib_plugins.get_permission_labels()
+    return labeller.get_user_dataset_labels(user if isinstance(user, model.User) else None)
+
+
+def _visible_tags(context: Context, query: str, limit: int, offset: int) -> tuple[list[str], int]:
+    """Free tags of active datasets the user may see, folded match on `query`."""
+    labels = _user_labels(context)
+    rows = model.Session.execute(
+        sa.text(
+            f"""SELECT tag, count(*) OVER () AS total
+            FROM (SELECT DISTINCT tag FROM {TABLE_NAME} AS idx, unnest(idx.tags) AS tag
+                  WHERE idx.state = 'active'
+                    AND (CAST(:labels AS text[]) IS NULL
+                         OR idx.permission_labels && CAST(:labels AS text[]))
+                    AND {FOLD_FUNCTION}(tag) LIKE {FOLD_FUNCTION}(:pattern)) AS visible
+            ORDER BY tag LIMIT :limit OFFSET :offset"""
+        ),
+        {"labels": labels, "pattern": _contains_pattern(query), "limit": limit, "offset": offset},
+    ).all()
+    return [row.tag for row in rows], rows[0].total if rows else 0
+
+
+def _tag_dicts(names: list[str]) -> list[dict[str, Any]]:
+    tags = {
+        tag.name: tag
+        for tag in model.Session.query(model.Tag).filter(
+            model.Tag.name.in_(names), model.Tag.vocabulary_id.is_(None)
+        )
+    }
+    return [
+        {"id": tags[name].id, "name": name, "vocabulary_id": None} for name in names if name in tags
+    ]
+
+
+def _tag_query(data_dict: DataDict) -> str | None:
+    query = data_dict.get("query") or data_dict.get("q")
+    if isinstance(query, list):
+        query = " ".join(query)
+    return query.strip() if isinstance(query, str) else None
+
+
 @tk.chained_action
 @tk.side_effect_free
 def tag_autocomplete(up_func: Action, context: Context, data_dict: DataDict) -> Any:
-    query = data_dict.get("query") or data_dict.get("q")
-    if "vocabulary_id" in data_dict or not isinstance(query, str) or not query.strip():
-        # Vocabulary tags and list queries keep CKAN's own behaviour.
+    query = _tag_query(data_dict)
+    if "vocabulary_id" in data_dict or not query:
+        # Vocabulary tags are public by definition; an empty query lists none.
         return up_func(context, data_dict)
     tk.check_access("tag_autocomplete", context, data_dict)
-    # Like CKAN: free tags that are applied to at least one dataset.
-    rows = model.Session.execute(
-        sa.text(
-            f"""SELECT DISTINCT tag.name FROM tag
-            JOIN package_tag ON package_tag.tag_id = tag.id
-            WHERE tag.vocabulary_id IS NULL
-              AND {FOLD_FUNCTION}(tag.name) LIKE {FOLD_FUNCTION}(:pattern)
-            ORDER BY tag.name LIMIT :limit OFFSET :offset"""
-        ),
-        {
-            "pattern": _contains_pattern(query),
-            "limit": int(data_dict.get("limit") or 10),
-            "offset": int(data_dict.get("offset") or 0),
-        },
+    names, _total = _visible_tags(
+        context, query, _natural(data_dict, "limit", 10), _natural(data_dict, "offset", 0)
     )
-    return [row.name for row in rows]
+    return names
+
+
+@tk.chained_action
+@tk.side_effect_free
+def tag_list(up_func: Action, context: Context, data_dict: DataDict) -> Any:
+    if data_dict.get("vocabulary_id"):
+        return up_func(context, data_dict)
+    tk.check_access("tag_list", context, data_dict)
+    names, _total = _visible_tags(context, _tag_query(data_dict) or "", 2**31 - 1, 0)
+    if tk.asbool(data_dict.get("all_fields")):
+        return _tag_dicts(names)
+    return names
+
+
+@tk.chained_action
+@tk.side_effect_free
+def tag_search(up_func: Action, context: Context, data_dict: DataDict) -> Any:
+    if data_dict.get("vocabulary_id") or data_dict.get("fields"):
+        return up_func(context, data_dict)
+    tk.check_access("tag_search", context, data_dict)
+    names, total = _visible_tags(
+        context,
+        _tag_query(data_dict) or "",
+        _natural(data_dict, "limit", 10),
+        _natural(data_dict, "offset", 0),
+    )
+    return {"count": total, "results": _tag_dicts(names)}
 
 
 def get_actions() -> dict[str, Action]:
@@ -90,4 +170,6 @@ def get_actions() -> dict[str, Action]:
         "organization_autocomplete": organization_autocomplete,
         "group_autocomplete": group_autocomplete,
         "tag_autocomplete": tag_autocomplete,
+        "tag_list": tag_list,
+        "tag_search": tag_search,
     }
