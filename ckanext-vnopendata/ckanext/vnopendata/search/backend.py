@@ -124,7 +124,14 @@ def compile_query(query: dict[str, Any], permission_labels: list[str] | None) ->
             conditions.append(fq_clause)
     if permission_labels is not None:
         labels = sql.bind(list(permission_labels))
-        conditions.append(f"{ALIAS}.permission_labels && CAST({labels} AS text[])")
+        column = f"{ALIAS}.permission_labels"
+        if text_matches:
+            # Not an index condition when the text index can be used: the
+            # labels' index selects most rows (every public dataset), and
+            # the planner, blind to detoasting, would take it and test `@@`
+            # on each of those rows' vectors rather than scan the text index.
+            column = f"({column} || CAST(ARRAY[] AS text[]))"
+        conditions.append(f"{column} && CAST({labels} AS text[])")
 
     if text_matches:
         folded = " || ".join(f"({m.folded})" for m in text_matches)
