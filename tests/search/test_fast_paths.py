@@ -52,6 +52,21 @@ class TestDismaxInOneTextQuery:
         by_name = search_as(None, q="hà nội", rows=1, sort="name asc")
         assert by_name["count"] == 2
 
+    def test_scores_of_a_page_sorted_by_something_else(self) -> None:
+        from ckanext.vnopendata.search.backend import PostgresPackageSearchQuery
+
+        def run(sort: str) -> dict[str, float]:
+            query = PostgresPackageSearchQuery()
+            params = {"q": "hà nội", "sort": sort, "fl": "name score", "rows": 10}
+            result = query.run(params, permission_labels=["public"])
+            assert result["count"] == 2
+            return {row["name"]: row["score"] for row in result["results"]}
+
+        by_name = run("name asc")
+        assert list(by_name) == sorted(by_name)
+        assert by_name == run("score desc")
+        assert all(score > 0 for score in by_name.values())
+
     def test_sequential_scans_are_restored_after_a_text_query(self) -> None:
         search_as(None, q="dân số")
         setting = model.Session.execute(sa.text("SHOW enable_seqscan")).scalar_one()

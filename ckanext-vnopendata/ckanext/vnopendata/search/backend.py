@@ -206,6 +206,15 @@ def order_by(sort: str | None, score: str, sql: Sql) -> str:
 
 
 @dataclass
+class _Ranked:
+    """A page row whose score was computed after the page was chosen."""
+
+    id: str
+    score: Any
+    total: int
+
+
+@dataclass
 class _PageRow:
     doc: dict[str, Any]
     data_text: str | None
@@ -306,30 +315,46 @@ class PostgresPackageSearchQuery(SearchQuery):
         names = _result_fields(query.get("fl"))
         ordering = order_by(query.get("sort"), compiled.score, sql)
         page_params = dict(sql.params, _rows=rows, _start=start)
-        # A text query sorted by score scores every match anyway, so the page
-        # counts them in the same pass (count(*) OVER ()) instead of a second
-        # scan of the text index and the heap. Other queries keep their own
+        # A text query reads every match anyway (its rows come from the text
+        # index's bitmap, not in a sort's index order), so the page counts
+        # them in the same pass (count(*) OVER ()) instead of a second scan
+        # of the text index and the heap. Other queries keep their own
         # count: it is index-only, and their pages stop after `rows` rows
-        # read in index order (and score only those), which a window over
-        # every match would undo.
-        counted_in_page = (
-            compiled.text_search and rows > 0 and ordering.startswith(f"{compiled.score} ")
-        )
+        # read in index order, which a window over every match would undo.
+        counted_in_page = compiled.text_search and rows > 0
+        # Under a window PostgreSQL computes the select list for every
+        # match, so unless the page is sorted by score (which scores every
+        # match anyway) the score is computed afterwards for its rows only.
+        score_later = counted_in_page and not ordering.startswith(f"{compiled.score} ")
+        score = "NULL" if score_later else compiled.score
         total = ", count(*) OVER () AS total" if counted_in_page else ""
         # The page's ids first, then the stored documents of those rows only:
         # selecting the documents with the ORDER BY would detoast them for
         # every matching row before the sort.
-        page = (
+        page: list[Any] = (
             []
             if rows == 0
-            else model.Session.execute(
-                sa.text(
-                    f"SELECT {ALIAS}.id, {compiled.score} AS score{total} FROM {table} "
-                    f"WHERE {where} ORDER BY {ordering} LIMIT :_rows OFFSET :_start"
-                ),
-                page_params,
-            ).all()
+            else list(
+                model.Session.execute(
+                    sa.text(
+                        f"SELECT {ALIAS}.id, {score} AS score{total} FROM {table} "
+                        f"WHERE {where} ORDER BY {ordering} LIMIT :_rows OFFSET :_start"
+                    ),
+                    page_params,
+                ).all()
+            )
         )
+        if score_later and page:
+            scores = dict(
+                model.Session.execute(
+                    sa.text(
+                        f"SELECT {ALIAS}.id, {compiled.score} FROM {table} "
+                        f"WHERE {ALIAS}.id = ANY(:_ids)"
+                    ),
+                    dict(sql.params, _ids=[row.id for row in page]),
+                ).all()
+            )
+            page = [_Ranked(row.id, scores.get(row.id), row.total) for row in page]
         if counted_in_page and page:
             self.count = int(page[0].total)
         else:
