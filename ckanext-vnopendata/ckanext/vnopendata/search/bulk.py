@@ -45,7 +45,7 @@ from ckan.common import config
 from ckan.lib.search import index_for, query_for
 from ckan.logic.schema import default_show_package_schema
 
-from ckanext.vnopendata.model.search import FOLD_FUNCTION, TABLE_NAME
+from ckanext.vnopendata.model.search import FOLD_FUNCTION, TABLE_NAME, search_index_table
 from ckanext.vnopendata.search import index as search_index
 from ckanext.vnopendata.search.showschema import (
     ShowConverter,
@@ -58,30 +58,9 @@ log = logging.getLogger(__name__)
 BATCH = 1000
 RebuildFunction = Callable[..., None]
 
-_COLUMNS = (
-    "id",
-    "name",
-    "title",
-    "title_string",
-    "state",
-    "capacity",
-    "dataset_type",
-    "owner_org",
-    "organization",
-    "license_id",
-    "groups",
-    "tags",
-    "res_format",
-    "permission_labels",
-    "metadata_created",
-    "metadata_modified",
-    "doc",
-    "data",
-    "data_dict",
-    "exact_doc",
-    "search_vector",
-    "exact_vector",
-)
+# Every stored column of the table declaration, in its order; generated
+# columns (facet_keys) are PostgreSQL's to fill.
+_COLUMNS = tuple(column.name for column in search_index_table.columns if column.computed is None)
 
 
 def _vector_sql(folded: bool) -> str:
