@@ -8,26 +8,14 @@ from __future__ import annotations
 
 from typing import Any
 
-import ckan.plugins as plugins
 import pytest
-from ckan.cli.db import _run_migrations
 from ckan.tests import factories
-from ckan.tests import helpers as test_helpers
 
 from search.helpers import make_dataset, make_organization
 
 
-def reset_database() -> None:
-    test_helpers.reset_db()
-    _run_migrations("activity")
-    _run_migrations("vnopendata")
-
-
 @pytest.fixture(scope="module")
-def catalog(_session_app: Any) -> dict[str, Any]:
-    # CKAN unloads plugins before the first test; the data needs them.
-    if not plugins.plugin_loaded("vnopendata_search"):
-        plugins.load_all()
+def catalog(_session_app: Any, reset_database: Any) -> dict[str, Any]:
     reset_database()
     sysadmin = factories.Sysadmin(name="quan-tri")
     editor_a = factories.User(name="can-bo-tai-chinh")
