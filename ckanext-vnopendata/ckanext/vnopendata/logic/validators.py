@@ -460,6 +460,16 @@ def _licence_is_open(licence: str) -> bool:
     return bool(item and item.extra.get("open"))
 
 
+def _drop_field(data: FlattenDataDict, name: str) -> None:
+    # A scheming field has been copied into the extras by the time the rules
+    # run (convert_to_extras); both copies go.
+    data.pop((name,), None)
+    for flat_key in [k for k in data if len(k) == 3 and k[0] == "extras" and k[2] == "key"]:
+        if data[flat_key] == name:
+            data.pop(flat_key)
+            data.pop(("extras", flat_key[1], "value"), None)
+
+
 def _personal_data_rules(
     data: FlattenDataDict, errors: FlattenErrorDict, personal_data: str | None
 ) -> None:
@@ -468,8 +478,7 @@ def _personal_data_rules(
         # The form hides both fields for "no personal data"; whatever an
         # earlier choice left in them does not describe this dataset.
         for name in ("personal_data_categories", "personal_data_safeguards"):
-            if (name,) in data:
-                data[(name,)] = missing
+            _drop_field(data, name)
         return
     if errors.get(("personal_data_categories",)):
         return
