@@ -13,7 +13,7 @@ import ckan.logic as logic
 import ckan.model as model
 import ckan.tests.helpers as helpers
 import pytest
-from vn_schema_data import page_text, post_dataset, valid_dataset
+from vn_schema_data import page_text, post_agency, post_dataset, valid_dataset
 
 from ckanext.vnopendata import codelists
 
@@ -384,3 +384,84 @@ class TestThroughTheForms:
         assert "Không chứa bí mật nhà nước" in page and "Đã xác nhận" in page
         english = page_text(logged_in.get("/en/dataset/so-ca-benh-truyen-nhiem"))
         assert "Any other organisation or individual: <strong>Fee under the law on fees" in english
+
+
+# Agencies: e-ID and catalogue decisions ----------------------------------------
+
+AGENCY = {
+    "title_translated": {"vi": "Sở Y tế Hà Nội", "en": "Ha Noi Department of Health"},
+    "name": "",
+    "agency_code": "000.00.12.H26",
+    "agency_type": "department",
+    "agency_level": "province",
+    "province": "01",
+    "open_data_catalogue_decision_number": "3350/QĐ-UBND",
+    "open_data_catalogue_decision_date": "2025-08-01",
+    "open_data_catalogue_decision_signer": "Phó Chủ tịch Ủy ban nhân dân Thành phố Hà Nội",
+    "open_data_catalogue_decision_url": "https://hanoi.gov.vn/danh-muc-du-lieu-mo",
+}
+
+
+@pytest.mark.usefixtures("clean_db", "clean_index")
+class TestAgencies:
+    @pytest.mark.parametrize(
+        ("lang", "message"),
+        [
+            ("vi", 'Mã định danh điện tử "000.00.12.H26" đã được cấp cho cơ quan "Sở Y tế Hà Nội"'),
+            (
+                "en",
+                'The agency e-ID "000.00.12.H26" already belongs to the agency "Sở Y tế Hà Nội"',
+            ),
+        ],
+    )
+    def test_a_second_agency_cannot_take_a_code(self, logged_in, lang, message):
+        prefix = "/en" if lang == "en" else ""
+        assert post_agency(logged_in, AGENCY, prefix).status_code == 302
+        other = {**AGENCY, "title_translated": {"vi": "Sở Y tế khác"}}
+        refused = post_agency(logged_in, other, prefix)
+        assert refused.status_code == 200
+        assert message in page_text(refused)
+        assert model.Group.by_name("so-y-te-khac") is None
+
+    @pytest.mark.parametrize(
+        ("lang", "message"),
+        [
+            ("vi", "không đúng Quyết định 20/2020/QĐ-TTg"),
+            ("en", "does not follow Decision 20/2020/QĐ-TTg"),
+        ],
+    )
+    def test_a_bare_scheme_code_is_refused(self, logged_in, lang, message):
+        prefix = "/en" if lang == "en" else ""
+        refused = post_agency(logged_in, {**AGENCY, "agency_code": "Z01"}, prefix)
+        assert refused.status_code == 200
+        assert f'"Z01" {message}' in page_text(refused)
+
+    @pytest.mark.parametrize(
+        ("lang", "message"),
+        [
+            ("vi", "Quyết định ban hành danh mục phải có số và ngày ban hành"),
+            ("en", "A decision approving a catalogue needs its number and its date"),
+        ],
+    )
+    def test_a_catalogue_decision_without_date_is_refused(self, logged_in, lang, message):
+        prefix = "/en" if lang == "en" else ""
+        refused = post_agency(
+            logged_in, {**AGENCY, "open_data_catalogue_decision_date": ""}, prefix
+        )
+        assert refused.status_code == 200
+        assert message in page_text(refused)
+
+    def test_the_agency_page_shows_its_catalogue_decisions(self, logged_in):
+        assert post_agency(logged_in, AGENCY).status_code == 302
+        page = page_text(logged_in.get("/organization/so-y-te-ha-noi"))
+        section = page[page.index('class="vn-catalogue-decisions"') :]
+        assert "Quyết định ban hành danh mục dữ liệu" in section
+        assert "Danh mục dữ liệu mở" in section
+        assert '<a href="https://hanoi.gov.vn/danh-muc-du-lieu-mo">3350/QĐ-UBND</a>' in section
+        assert "người ký Phó Chủ tịch Ủy ban nhân dân Thành phố Hà Nội" in section
+        # No shared-data decision was recorded, so none is shown.
+        assert "Danh mục dữ liệu dùng chung" not in section[: section.index("</section>")]
+        english = page_text(logged_in.get("/en/organization/so-y-te-ha-noi"))
+        assert "Open-data catalogue" in english and "signed by" in english
+        about = page_text(logged_in.get("/organization/about/so-y-te-ha-noi"))
+        assert "Danh mục dữ liệu mở - số quyết định" in about and "3350/QĐ-UBND" in about
