@@ -169,13 +169,15 @@ def test_an_agency_code_belongs_to_one_agency(sysadmin):
         'Mã định danh điện tử "000.00.12.H26" đã được cấp cho cơ quan "Sở Y tế Hà Nội"'
     ]
     # The agency itself keeps its code when it is updated.
-    updated = helpers.call_action(
+    helpers.call_action(
         "organization_patch",
         context={"user": sysadmin["name"]},
         id=first["name"],
         focal_officer_name="Nguyễn Văn Bình",
     )
+    updated = helpers.call_action("organization_show", id=first["id"])
     assert updated["agency_code"] == "000.00.12.H26"
+    assert updated["focal_officer_name"] == "Nguyễn Văn Bình"
     # A deleted agency's code can be given again.
     helpers.call_action("organization_delete", context={"user": sysadmin["name"]}, id=first["id"])
     again = create(sysadmin, **valid_agency(name="so-y-te-moi", agency_code="000.00.12.H26"))
