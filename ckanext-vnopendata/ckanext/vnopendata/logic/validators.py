@@ -272,6 +272,10 @@ def vn_codelist_multiple(field: dict[str, Any], schema: dict[str, Any]) -> Field
 # Every code has at most 35 characters 0-9 and A-Z in groups separated by
 # "." (Art 4). A bare level-1 code of a state body (`G10`) is a complete
 # code in the Decision's notation; a bare scheme code (`Z01`) is not.
+# Appendix I (the assigned level-1 codes) was not obtained, so a well-formed
+# but unassigned code passes; a Decision 09/2025/QĐ-TTg amending Decision
+# 20/2020 was seen named in one third-party sample only, its content not
+# checked [U].
 EID_MAX_LENGTH = 35
 _EID_CHARACTERS = re.compile(r"^[0-9A-Z]+(\.[0-9A-Z]+)*$")
 _EID_STATE_BODY = re.compile(r"^([A-Y][0-9]{2})(\.[0-9A-Z]+)*$")
