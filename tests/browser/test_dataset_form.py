@@ -47,6 +47,7 @@ def fill_classification(page: Page, sharing_class: str, search: str) -> None:
     # a Vietnamese input method.
     choose(page, "provinces", "ha noi", "01 - Thành phố Hà Nội")
     page.fill("#field-issued", "2025-01-15")
+    page.check("#field-no_state_secret")
 
 
 def test_an_editor_publishes_an_open_dataset_in_vietnamese(page: Page, editor: dict[str, Any]):

@@ -67,6 +67,7 @@ def dataset_fields(owner_org: str, name: str, title: str, /, **overrides: Any) -
         "provinces": ["01"],
         "issued": "2025-01-15",
         "license_id": "CC-BY-4.0",
+        "no_state_secret": True,
         "private": False,
         "resources": [{"url": f"https://dulieu.gov.vn/{name}.csv", "format": "CSV"}],
     }

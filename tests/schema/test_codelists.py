@@ -87,3 +87,85 @@ def test_sharing_classes_map_to_eu_access_rights():
     assert codelists.get("sharing_classes").codes == ["open", "inter_agency", "restricted"]
     assert classes.must_be_private(None) and classes.must_be_private("bogus")
     assert not classes.must_be_private("open")
+
+
+# What the headers say is verified, and from where ------------------------------
+
+
+@pytest.mark.parametrize("name", codelists.names())
+def test_every_code_list_says_how_sure_it_is(name):
+    codelist = codelists.get(name)
+    assert codelist.extra.get("confidence"), name
+    assert codelist.source_url.startswith(("http://", "https://")), name
+
+
+def test_the_ndop_carries_its_name_from_the_law_on_data():
+    # Khoản 11 Điều 3 Luật Dữ liệu: "Nền tảng chia sẻ, điều phối dữ liệu".
+    ndop = codelists.get("platforms").by_code["ndop"]
+    assert ndop.label["vi"] == "Nền tảng chia sẻ, điều phối dữ liệu (NDOP)"
+    assert "Art 3(11)" in codelists.get("platforms").source
+
+
+def test_the_fee_list_describes_art_38_per_requester_type():
+    fees = codelists.get("fees")
+    assert "National General Database" in fees.source
+    assert "data products" not in fees.source
+    assert fees.codes == ["free", "statutory_fee"]
+    requesters = {entry["code"]: entry for entry in fees.extra["requester_types"]}
+    assert {code: entry["fee"] for code, entry in requesters.items()} == {
+        "state_body": "free",
+        "data_subject": "free",
+        "other": None,
+    }
+    assert requesters["other"]["citation"] == {
+        "vi": "khoản 3 Điều 38 Luật Dữ liệu",
+        "en": "Law on Data, Art 38(3)",
+    }
+
+
+def test_former_provinces_date_decision_124_and_record_hue_city():
+    former = codelists.get("former_provinces")
+    assert former.date == "2004-07-08"
+    assert "8 July 2004" in former.source
+    hue = former.by_code["46"]
+    assert hue.label["vi"] == "Thành phố Huế"
+    assert hue.extra["former_name"] == {
+        "vi": "Tỉnh Thừa Thiên Huế",
+        "en": "Thua Thien Hue Province",
+        "until": "2024-12-31",
+        "changed_by": "175/2024/QH15",
+    }
+    # Not merged in 2025: still its own unit, code 46.
+    assert codelists.province_for_former_code("46") == "46"
+    assert codelists.get("provinces").by_code["46"].label["vi"] == "Thành phố Huế"
+
+
+def test_sector_labels_translate_without_adding_words():
+    sectors = codelists.get("sectors")
+    assert sectors.by_code["infrastructure"].label == {
+        "vi": "Cơ sở hạ tầng",
+        "en": "Infrastructure",
+    }
+    assert sectors.by_code["technology"].label == {"vi": "Công nghệ", "en": "Technology"}
+    assert "Báo Chính phủ on 28/7/2022" in sectors.source
+    assert "single secondary source" in sectors.source
+
+
+def test_agency_levels_and_types_cite_what_supports_them():
+    levels = codelists.get("agency_levels")
+    assert "Project list" in levels.source and "19/2025" in levels.source
+    assert levels.by_code["central"].extra.get("project_addition") is True
+    types = codelists.get("agency_types")
+    assert "luat-du-lieu" not in types.source_url
+    assert "Quyet-dinh-20-2020" in types.source_url
+    for item in types.items:
+        assert item.extra.get("named_in") or item.extra.get("project_addition"), item.code
+
+
+def test_personal_data_categories_follow_decree_356():
+    categories = codelists.get("personal_data_categories")
+    assert {item.extra["level"] for item in categories.items} == {"basic", "sensitive"}
+    sensitive = codelists.sensitive_personal_data_categories()
+    assert {"health", "biometric_genetic", "criminal", "financial"} <= sensitive
+    assert not {"name", "identifiers", "image"} & sensitive
+    assert "[S]" in categories.extra["confidence"]

@@ -106,7 +106,9 @@ VALID_FIELDS = [
     ("language", "vi"),
     ("contact_phone", "+84 24 3822 1234"),
     ("sharing_class", "restricted"),
-    ("personal_data", "basic"),
+    ("legal_basis_article", "điểm a khoản 1 Điều 13"),
+    ("legal_basis_article", "Điều 6, Điều 7"),
+    ("risk_assessment_date", "2025-06-30"),
     ("data_layer", "master"),
     ("source_database", "population"),
     ("legal_basis_number", "47/2020/NĐ-CP"),
@@ -208,30 +210,6 @@ def test_an_exploitation_regulation_is_required_when_inter_agency(agency, sysadm
     )
 
 
-def test_sensitive_personal_data_can_never_be_open(agency, sysadmin):
-    errors = errors_of(sysadmin, valid_dataset(agency["id"], personal_data="sensitive"))
-    assert errors["sharing_class"] == [
-        "Dữ liệu chứa dữ liệu cá nhân nhạy cảm không được là dữ liệu mở"
-    ]
-    dataset = create(
-        sysadmin,
-        **valid_dataset(agency["id"], personal_data="sensitive", sharing_class="restricted"),
-    )
-    assert dataset["personal_data"] == "sensitive"
-
-
-@pytest.mark.parametrize("importance", ["core", "important"])
-def test_core_or_important_data_can_never_be_open(agency, sysadmin, importance):
-    errors = errors_of(sysadmin, valid_dataset(agency["id"], importance=importance))
-    assert errors["sharing_class"] == [
-        "Dữ liệu cốt lõi, dữ liệu quan trọng không được là dữ liệu mở"
-    ]
-    dataset = create(
-        sysadmin, **valid_dataset(agency["id"], importance=importance, sharing_class="restricted")
-    )
-    assert dataset["importance"] == importance
-
-
 def test_the_update_date_cannot_precede_the_issue_date(agency, sysadmin):
     errors = errors_of(sysadmin, valid_dataset(agency["id"], modified="2025-01-14"))
     assert errors["modified"] == ["Ngày cập nhật không được trước ngày công bố"]
@@ -257,7 +235,7 @@ def test_the_temporal_coverage_ends_after_it_starts(agency, sysadmin):
         valid_dataset(agency["id"], temporal_start="2024-06-01", temporal_end="2024-05-31"),
     )
     assert errors["temporal_end"] == [
-        "Thời gian bao phủ: ngày kết thúc không được trước ngày bắt đầu"
+        "Phạm vi thời gian: ngày kết thúc không được trước ngày bắt đầu"
     ]
     dataset = create(
         sysadmin, **valid_dataset(agency["id"], temporal_start="2024-06-01", temporal_end=None)
@@ -271,13 +249,18 @@ def test_every_broken_rule_is_reported_at_once(agency, sysadmin):
         valid_dataset(
             agency["id"],
             importance="core",
+            legal_basis_article=None,
             personal_data="sensitive",
             license_id=None,
             modified="2024-01-01",
+            no_state_secret=None,
         ),
     )
+    # Core data without a basis for opening it, personal data without a
+    # safeguard.
     assert len(errors["sharing_class"]) == 2
-    assert "license_id" in errors and "modified" in errors
+    assert {"license_id", "modified", "importance_reference", "risk_assessment_date"} <= set(errors)
+    assert {"personal_data_categories", "no_state_secret"} <= set(errors)
 
 
 # Nothing restricted may leak -------------------------------------------------

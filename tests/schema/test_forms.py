@@ -4,46 +4,21 @@ in the page language, and nothing typed is lost."""
 
 from __future__ import annotations
 
-import html
 from typing import Any
 
 import ckan.model as model
 import pytest
-from vn_schema_data import INVALID_FIELDS, csrf_token, valid_dataset
+from vn_schema_data import (
+    INVALID_FIELDS,
+    LANGUAGES,
+    csrf_token,
+    page_text,
+    post_agency,
+    post_dataset,
+    valid_dataset,
+)
 
 pytestmark = pytest.mark.usefixtures("clean_db", "clean_index")
-
-LANGUAGES = ("vi", "en")
-
-
-def form_fields(data: dict[str, Any]) -> dict[str, Any]:
-    """A dataset dict as the browser posts it."""
-    posted: dict[str, Any] = {}
-    for key, value in data.items():
-        if key == "resources":
-            continue
-        if key.endswith("_translated") and isinstance(value, dict):
-            for lang in LANGUAGES:
-                posted[f"{key}-{lang}"] = value.get(lang, "")
-        else:
-            posted[key] = value
-    return posted
-
-
-def post_dataset(client, data: dict[str, Any], lang_prefix: str = ""):
-    url = f"{lang_prefix}/dataset/new"
-    form = client.get(url)
-    fields = form_fields(data)
-    fields.update(
-        _csrf_token=csrf_token(form.get_data(as_text=True)),
-        _ckan_phase="dataset_new_1",
-        save="continue",
-    )
-    return client.post(url, data=fields, follow_redirects=False)
-
-
-def page_text(response) -> str:
-    return html.unescape(response.get_data(as_text=True))
 
 
 def test_a_valid_form_creates_the_dataset(logged_in, agency):
@@ -108,14 +83,29 @@ RULES = [
         {"sharing_class": "inter_agency"},
     ),
     (
-        {"personal_data": "sensitive"},
-        "Dữ liệu chứa dữ liệu cá nhân nhạy cảm không được là dữ liệu mở",
-        {"personal_data": "sensitive", "sharing_class": "restricted"},
+        {"personal_data": "sensitive", "personal_data_categories": ["health"]},
+        "Dữ liệu chứa dữ liệu cá nhân chỉ được phân loại là dữ liệu mở khi đã khử nhận dạng"
+        " hoặc có sự đồng ý của chủ thể dữ liệu",
+        {
+            "personal_data": "sensitive",
+            "personal_data_categories": ["health"],
+            "personal_data_safeguards": ["deidentified"],
+        },
     ),
     (
-        {"importance": "core"},
-        "Dữ liệu cốt lõi, dữ liệu quan trọng không được là dữ liệu mở",
-        {"importance": "core", "sharing_class": "restricted"},
+        {
+            "importance": "core",
+            "importance_reference": "Mục 3",
+            "risk_assessment_date": "2025-06-01",
+            "legal_basis_article": "",
+        },
+        "Dữ liệu cốt lõi, dữ liệu quan trọng chỉ được phân loại là dữ liệu mở khi có căn cứ"
+        " pháp lý cho việc mở",
+        {
+            "importance": "core",
+            "importance_reference": "Mục 3",
+            "risk_assessment_date": "2025-06-01",
+        },
     ),
     (
         {"modified": "2025-01-01"},
@@ -129,7 +119,7 @@ RULES = [
     ),
     (
         {"temporal_end": "2023-12-31"},
-        "Thời gian bao phủ: ngày kết thúc không được trước ngày bắt đầu",
+        "Phạm vi thời gian: ngày kết thúc không được trước ngày bắt đầu",
         {"temporal_end": "2024-01-01"},
     ),
 ]
@@ -186,14 +176,6 @@ def test_a_resource_form_checks_its_fields(logged_in, agency):
     assert accepted.status_code == 302
     package = model.Package.by_name("so-ca-benh-truyen-nhiem")
     assert package.resources[0].extras["platform"] == "ndop"
-
-
-def post_agency(client, data: dict[str, Any], lang_prefix: str = ""):
-    url = f"{lang_prefix}/organization/new"
-    form = client.get(url)
-    fields = form_fields(data)
-    fields.update(_csrf_token=csrf_token(form.get_data(as_text=True)), save="")
-    return client.post(url, data=fields, follow_redirects=False)
 
 
 AGENCY = {

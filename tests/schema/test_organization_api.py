@@ -69,7 +69,8 @@ def test_a_complete_agency_is_stored_with_a_folded_url_name(sysadmin):
 
 
 @pytest.mark.parametrize(
-    "code", ["G03", "000.00.00.H30", "G10.01.02", "z01.abc123", "000.00.21.H26"]
+    "code",
+    ["G03", "000.00.00.H30", "G10.01.02", "z01.abc123", "Z99ABC", "000.00.21.H26", "000.A1.00.G10"],
 )
 def test_a_decision_20_2020_agency_code_is_accepted(sysadmin, code):
     agency = create(sysadmin, **valid_agency(agency_code=code))
@@ -86,6 +87,12 @@ def test_a_decision_20_2020_agency_code_is_accepted(sysadmin, code):
         "G03-01",  # wrong separator
         "G03." + "1" * 32,  # over 35 characters
         "Sở-Y-tế",
+        "Z01",  # a scheme code without the organisation's code
+        "Z00.ABC",  # Z00 is no scheme code (Z01-Z99)
+        "000.00.H30",  # document-exchange form with a group missing
+        "00.00.00.H30",  # level-4 group of two characters
+        "000.00.00.Z01",  # the level-1 code of a state body is A-Y
+        "000.00.00.H30.01",  # nothing follows the level-1 code in that form
     ],
 )
 def test_an_invalid_agency_code_is_refused(sysadmin, code):
@@ -146,3 +153,73 @@ def test_an_agency_cannot_be_its_own_parent(sysadmin):
     assert raised.value.error_dict["parent_agency"] == [
         "Cơ quan không thể là cơ quan cấp trên của chính nó"
     ]
+
+
+def test_an_agency_code_belongs_to_one_agency(sysadmin):
+    first = create(sysadmin, **valid_agency())
+    errors = errors_of(
+        sysadmin,
+        valid_agency(
+            title_translated={"vi": "Sở Y tế khác"},
+            name="so-y-te-khac",
+            agency_code="000.00.12.h26",
+        ),
+    )
+    assert errors["agency_code"] == [
+        'Mã định danh điện tử "000.00.12.H26" đã được cấp cho cơ quan "Sở Y tế Hà Nội"'
+    ]
+    # The agency itself keeps its code when it is updated.
+    helpers.call_action(
+        "organization_patch",
+        context={"user": sysadmin["name"]},
+        id=first["name"],
+        focal_officer_name="Nguyễn Văn Bình",
+    )
+    updated = helpers.call_action("organization_show", id=first["id"])
+    assert updated["agency_code"] == "000.00.12.H26"
+    assert updated["focal_officer_name"] == "Nguyễn Văn Bình"
+    # A deleted agency's code can be given again.
+    helpers.call_action("organization_delete", context={"user": sysadmin["name"]}, id=first["id"])
+    again = create(sysadmin, **valid_agency(name="so-y-te-moi", agency_code="000.00.12.H26"))
+    assert again["agency_code"] == "000.00.12.H26"
+
+
+DECISIONS = {
+    "open_data_catalogue_decision_number": "3350/QĐ-UBND",
+    "open_data_catalogue_decision_date": "2025-08-01",
+    "open_data_catalogue_decision_signer": "Phó Chủ tịch Ủy ban nhân dân Thành phố Hà Nội",
+    "open_data_catalogue_decision_url": "https://hanoi.gov.vn/danh-muc-du-lieu-mo",
+    "shared_data_catalogue_decision_number": "3351/QĐ-UBND",
+    "shared_data_catalogue_decision_date": "2025-08-02",
+}
+
+
+def test_the_catalogue_decisions_are_stored(sysadmin):
+    agency = create(sysadmin, **valid_agency(**DECISIONS))
+    shown = helpers.call_action("organization_show", id=agency["id"])
+    for field, value in DECISIONS.items():
+        assert shown[field] == value
+
+
+@pytest.mark.parametrize("catalogue", ["open_data", "shared_data"])
+def test_a_catalogue_decision_needs_its_number_and_date(sysadmin, catalogue):
+    prefix = f"{catalogue}_catalogue_decision"
+    errors = errors_of(sysadmin, valid_agency(**{f"{prefix}_signer": "Chủ tịch"}))
+    message = ["Quyết định ban hành danh mục phải có số và ngày ban hành"]
+    assert errors[f"{prefix}_number"] == message
+    assert errors[f"{prefix}_date"] == message
+    errors = errors_of(sysadmin, valid_agency(**{f"{prefix}_number": "12/QĐ-UBND"}))
+    assert errors == {f"{prefix}_date": message}
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("open_data_catalogue_decision_number", "số 12", "60/2024/QH15"),
+        ("open_data_catalogue_decision_date", "1/8", "Định dạng dữ liệu không đúng"),
+        ("shared_data_catalogue_decision_url", "hanoi.gov.vn", "Cung cấp địa chỉ hợp lệ"),
+    ],
+)
+def test_an_invalid_catalogue_decision_field_is_refused(sysadmin, field, value, message):
+    errors = errors_of(sysadmin, valid_agency(**{**DECISIONS, field: value}))
+    assert any(message in text for text in errors[field]), errors

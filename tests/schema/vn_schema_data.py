@@ -3,6 +3,7 @@ this folder on sys.path)."""
 
 from __future__ import annotations
 
+import html
 import re
 from typing import Any
 
@@ -33,7 +34,7 @@ def valid_dataset(owner_org: str, /, **overrides: Any) -> dict[str, Any]:
         "data_layer": "aggregate",
         "source_database": "health",
         "legal_basis_number": "60/2024/QH15",
-        "legal_basis_article": "Điều 21",
+        "legal_basis_article": "khoản 4 Điều 21",
         "legal_basis_url": "https://vbpl.vn/luat-du-lieu",
         "sector": "health",
         "provinces": ["01", "79"],
@@ -51,6 +52,7 @@ def valid_dataset(owner_org: str, /, **overrides: Any) -> dict[str, Any]:
         "fee": "free",
         "catalogue_decision_number": "123/QĐ-BYT",
         "catalogue_decision_date": "2025-01-10",
+        "no_state_secret": True,
         "resources": [
             {
                 "url": "https://data.moh.gov.vn/ca-benh.csv",
@@ -102,7 +104,13 @@ INVALID_FIELDS = [
     ("sector", "", "Giá trị bị mất"),
     # A former province code (Hà Giang, merged into Tuyên Quang) is refused.
     ("provinces", ["02"], '"02" không phải giá trị hợp lệ'),
-    ("commune_code", "123", "5 chữ số"),
+    ("commune_code", "123", 'Mã đơn vị hành chính cấp xã "123" phải gồm 5 chữ số'),
+    ("legal_basis_article", "Điều 17 khoản 3", "theo thứ tự điểm, khoản, Điều"),
+    ("legal_basis_article", "Điều 13(1)(a)", "điểm a khoản 1 Điều 13"),
+    ("risk_assessment_date", "tháng trước", "Định dạng dữ liệu không đúng"),
+    ("personal_data_categories", ["password"], '"password" không phải giá trị hợp lệ'),
+    ("personal_data_safeguards", ["hidden"], '"hidden" không phải giá trị hợp lệ'),
+    ("no_state_secret", False, "Danh mục dữ liệu không được chứa bí mật nhà nước"),
     ("temporal_start", "2024-13-45", "Định dạng dữ liệu không đúng"),
     ("temporal_end", "cuối năm", "Định dạng dữ liệu không đúng"),
     ("frequency", "HOURLY", '"HOURLY" không phải giá trị hợp lệ'),
@@ -127,3 +135,46 @@ def csrf_token(html: str) -> str:
     match = CSRF_INPUT.search(html)
     assert match, "the page has no CSRF token"
     return match.group(1)
+
+
+# Form posts ------------------------------------------------------------------
+
+LANGUAGES = ("vi", "en")
+
+
+def form_fields(data: dict[str, Any]) -> dict[str, Any]:
+    """A dataset dict as the browser posts it."""
+    posted: dict[str, Any] = {}
+    for key, value in data.items():
+        if key == "resources":
+            continue
+        if key.endswith("_translated") and isinstance(value, dict):
+            for lang in LANGUAGES:
+                posted[f"{key}-{lang}"] = value.get(lang, "")
+        else:
+            posted[key] = value
+    return posted
+
+
+def post_dataset(client, data: dict[str, Any], lang_prefix: str = ""):
+    url = f"{lang_prefix}/dataset/new"
+    form = client.get(url)
+    fields = form_fields(data)
+    fields.update(
+        _csrf_token=csrf_token(form.get_data(as_text=True)),
+        _ckan_phase="dataset_new_1",
+        save="continue",
+    )
+    return client.post(url, data=fields, follow_redirects=False)
+
+
+def page_text(response) -> str:
+    return html.unescape(response.get_data(as_text=True))
+
+
+def post_agency(client, data: dict[str, Any], lang_prefix: str = ""):
+    url = f"{lang_prefix}/organization/new"
+    form = client.get(url)
+    fields = form_fields(data)
+    fields.update(_csrf_token=csrf_token(form.get_data(as_text=True)), save="")
+    return client.post(url, data=fields, follow_redirects=False)

@@ -457,10 +457,12 @@ def package_dict(
             "sector": dataset.sector,
             "provinces": list(dataset.provinces),
             "issued": "2018-01-01",
+            "no_state_secret": True,
         }
     )
     if dataset.sharing_class != "open":
         data["legal_basis_number"] = "60/2024/QH15"
+        data["legal_basis_article"] = "khoản 2 Điều 21"
     unknown = set(data) - schema_fields - CORE_FIELDS
     assert not unknown, f"the dataset schema lost fields the corpus uses: {unknown}"
     return data

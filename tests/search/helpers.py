@@ -51,6 +51,8 @@ PROJECT_DEFAULTS = {
     "importance": "other",
     "personal_data": "none",
     "legal_basis_number": "60/2024/QH15",
+    "legal_basis_article": "khoản 2 Điều 21",
+    "no_state_secret": True,
     "exploitation_regulation_number": "01/2025/QĐ-UBND",
 }
 

@@ -39,6 +39,9 @@ class CodeList:
     version: str
     date: str
     items: tuple[CodeItem, ...]
+    # Whatever else the file carries at the top (confidence, valid_until,
+    # requester_types...).
+    extra: dict[str, Any] = field(default_factory=dict)
 
     @functools.cached_property
     def by_code(self) -> dict[str, CodeItem]:
@@ -56,6 +59,9 @@ class CodeList:
         return item.text(lang) if item else code
 
 
+_HEADER = ("codelist", "title", "source", "source_url", "version", "date", "items")
+
+
 def _parse(name: str, raw: dict[str, Any]) -> CodeList:
     items = []
     for entry in raw["items"]:
@@ -71,6 +77,7 @@ def _parse(name: str, raw: dict[str, Any]) -> CodeList:
         version=str(raw["version"]),
         date=str(raw["date"]),
         items=tuple(items),
+        extra={key: value for key, value in raw.items() if key not in _HEADER},
     )
 
 
@@ -128,3 +135,46 @@ def province_for_former_code(former_code: str) -> str | None:
     """The current province code for a pre-1/7/2025 province code."""
     item = get("former_provinces").by_code.get(former_code)
     return item.extra["successor"] if item else None
+
+
+@dataclass(frozen=True)
+class FeeRule:
+    """What one type of requester pays for a dataset's data (Law on Data
+    Art 38)."""
+
+    requester_type: str
+    label: dict[str, str]
+    citation: dict[str, str]
+    # A code of the `fees` list, or None when the dataset does not say.
+    fee: str | None
+
+
+def fee_rules(dataset_fee: str | None) -> list[FeeRule]:
+    """The fee per requester type for a dataset whose `fee` field (the fee
+    for the requesters of khoản 3 Điều 38) is `dataset_fee`.
+
+    State bodies and people using their own data never pay (khoản 1 and 2);
+    the law leaves only the others' fee to the dataset.
+    """
+    rules = []
+    for entry in get("fees").extra["requester_types"]:
+        fee = entry["fee"] if entry["fee"] is not None else dataset_fee
+        rules.append(
+            FeeRule(
+                requester_type=entry["code"],
+                label=entry["label"],
+                citation=entry["citation"],
+                fee=fee or None,
+            )
+        )
+    return rules
+
+
+def sensitive_personal_data_categories() -> set[str]:
+    """Codes of the personal-data categories that are sensitive (Decree
+    356/2025 Art 4)."""
+    return {
+        item.code
+        for item in get("personal_data_categories").items
+        if item.extra.get("level") == "sensitive"
+    }

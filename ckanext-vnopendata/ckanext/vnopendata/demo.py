@@ -25,12 +25,22 @@ from ckanext.vnopendata.slug import slugify
 REVIEW_INTERVAL = datetime.timedelta(days=182)
 LAW_ON_DATA = "60/2024/QH15"
 LAW_ON_DATA_URL = "https://thuviennhadat.vn/vbpl/luat-du-lieu-2024-so-60-2024-qh15-621343.html"
-# Article of the Law on Data behind each class: Art 21 (open data), Art 17
-# (sharing; (3) for private-use data).
+# Provision of the Law on Data behind each class, unless a dataset names
+# its own `legal_basis`: publication of open data (khoản 4 Điều 21), sharing
+# under the law (khoản 1 Điều 17), and data kept from the public as the law
+# on access to information provides (khoản 2 Điều 21). Khoản 3 Điều 17 is the
+# Prime Minister's power to share private-use data in emergencies, not a
+# ground to restrict it.
 LEGAL_ARTICLE = {
-    classes.OPEN.key: "Điều 21",
-    classes.INTER_AGENCY.key: "Điều 17",
-    classes.RESTRICTED.key: "Điều 17 khoản 3",
+    classes.OPEN.key: "khoản 4 Điều 21",
+    classes.INTER_AGENCY.key: "khoản 1 Điều 17",
+    classes.RESTRICTED.key: "khoản 2 Điều 21",
+}
+# The agency decision approving the catalogue that lists a dataset of each
+# class (agencies.yaml); restricted data is in neither catalogue.
+CATALOGUE = {
+    classes.OPEN.key: "open_data_catalogue_decision",
+    classes.INTER_AGENCY.key: "shared_data_catalogue_decision",
 }
 
 
@@ -60,9 +70,18 @@ def agency_records() -> list[dict[str, Any]]:
                 "dpo_name": entry["dpo"]["name"],
                 "dpo_email": f"baovedulieu@{domain}",
                 "platform_endpoint": entry["platform_endpoint"],
+                **_catalogue_decisions(entry),
             }
         )
     return records
+
+
+def _catalogue_decisions(entry: dict[str, Any]) -> dict[str, Any]:
+    fields = {}
+    for prefix in CATALOGUE.values():
+        for part, value in (entry.get(prefix) or {}).items():
+            fields[f"{prefix}_{part}"] = value
+    return fields
 
 
 def dataset_records() -> list[dict[str, Any]]:
@@ -83,6 +102,8 @@ def _dataset_record(
     modified = datetime.date.fromisoformat(entry.get("modified", entry["issued"]))
     temporal = entry.get("temporal") or [None, None]
     has_api = "api" in entry["resources"]
+    legal_basis = entry.get("legal_basis") or {}
+    catalogue = agency.get(CATALOGUE.get(sharing_class, ""), {})
     default_methods = (["download", "query"] if has_api else ["download"]) if is_open else ["query"]
     return {
         "name": name,
@@ -99,12 +120,15 @@ def _dataset_record(
         "sharing_class": sharing_class,
         "importance": entry.get("importance", "other"),
         "importance_reference": entry.get("importance_reference"),
+        "risk_assessment_date": entry.get("risk_assessment_date"),
         "personal_data": entry.get("personal_data", "none"),
+        "personal_data_categories": entry.get("personal_data_categories") or [],
+        "personal_data_safeguards": entry.get("personal_data_safeguards") or [],
         "data_layer": entry.get("data_layer"),
         "source_database": entry.get("source_database", "sector"),
-        "legal_basis_number": LAW_ON_DATA,
-        "legal_basis_article": LEGAL_ARTICLE[sharing_class],
-        "legal_basis_url": LAW_ON_DATA_URL,
+        "legal_basis_number": legal_basis.get("number", LAW_ON_DATA),
+        "legal_basis_article": legal_basis.get("article", LEGAL_ARTICLE[sharing_class]),
+        "legal_basis_url": legal_basis.get("url") if legal_basis else LAW_ON_DATA_URL,
         "sector": entry["sector"],
         "provinces": entry.get("provinces") or [],
         "commune_code": entry.get("commune_code"),
@@ -119,8 +143,9 @@ def _dataset_record(
         "exploitation_regulation_url": agency["exploitation_regulation"]["url"],
         "sharing_method": entry.get("sharing_method", default_methods),
         "fee": "free",
-        "catalogue_decision_number": agency["catalogue_decision"]["number"],
-        "catalogue_decision_date": agency["catalogue_decision"]["date"],
+        "catalogue_decision_number": catalogue.get("number"),
+        "catalogue_decision_date": catalogue.get("date"),
+        "no_state_secret": True,
         "metadata_visible": entry.get("metadata_visible", False),
         "resources": [_resource(kinds[kind], name, agency, is_open) for kind in entry["resources"]],
     }

@@ -24,6 +24,8 @@ __all__ = [
     "vnopendata_fluent_form_value",
     "vnopendata_selected_codes",
     "vnopendata_agency_choices",
+    "vnopendata_fee_rules",
+    "vnopendata_catalogue_decisions",
     "vnopendata_review_count",
     "vnopendata_review_state_label",
     "vnopendata_user_display_name",
@@ -49,6 +51,42 @@ def vnopendata_codelist_choices(field: dict[str, Any]) -> list[dict[str, Any]]:
     return [
         {"value": item.code, "label": item.label} for item in codelists.get(field["codelist"]).items
     ]
+
+
+def vnopendata_fee_rules(fee: str | None) -> list[codelists.FeeRule]:
+    """The fee per requester type for a dataset's `fee` value."""
+    return codelists.fee_rules(fee)
+
+
+# The agency's catalogue decisions (organization.yaml): field prefix and
+# the catalogue's name.
+CATALOGUES = (
+    ("open_data_catalogue_decision", {"vi": "Danh mục dữ liệu mở", "en": "Open-data catalogue"}),
+    (
+        "shared_data_catalogue_decision",
+        {"vi": "Danh mục dữ liệu dùng chung", "en": "Shared-data catalogue"},
+    ),
+)
+
+
+def vnopendata_catalogue_decisions(agency: dict[str, Any]) -> list[dict[str, Any]]:
+    """The catalogue decisions an agency has recorded, for its page."""
+    lang = vnopendata_lang()
+    decisions = []
+    for prefix, title in CATALOGUES:
+        number = agency.get(f"{prefix}_number")
+        if not number:
+            continue
+        decisions.append(
+            {
+                "title": title.get(lang) or title["vi"],
+                "number": number,
+                "date": agency.get(f"{prefix}_date") or "",
+                "signer": agency.get(f"{prefix}_signer") or "",
+                "url": agency.get(f"{prefix}_url") or "",
+            }
+        )
+    return decisions
 
 
 def vnopendata_codelist_label(name: str, code: str | None, lang: str | None = None) -> str:

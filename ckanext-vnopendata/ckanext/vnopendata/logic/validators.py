@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from typing import Any
 
 import ckan.plugins.toolkit as tk
@@ -32,6 +32,9 @@ __all__ = [
     "vn_codelist_multiple",
     "vn_agency_eid",
     "vn_commune_code",
+    "vn_legal_article",
+    "vn_declaration",
+    "vn_boolean_output",
     "vn_legal_document_number",
     "vn_phone",
     "vn_organization_ref",
@@ -253,51 +256,127 @@ def vn_codelist_multiple(field: dict[str, Any], schema: dict[str, Any]) -> Field
 
 # Formats -------------------------------------------------------------------
 
-# Decision 20/2020/QĐ-TTg Art 4: at most 35 characters 0-9A-Z in groups
-# separated by "."; the level-1 code is a letter and two digits (A-Y for
-# state bodies, Z for other organisations), first in the Decision's own
-# notation, last in the QCVN 102 notation (`000.00.00.H30`).
-_EID_GROUPS = re.compile(r"^[0-9A-Z]+(\.[0-9A-Z]+)*$")
-_EID_LEVEL1 = re.compile(r"^[A-Z][0-9]{2}$")
+# Agency e-ID. Three shapes are accepted, each whole:
+# - QCVN 102:2016/BTTTT notation, used by the document-exchange systems and
+#   by most agencies' published codes: four groups, level 4 (3 characters),
+#   level 3 (2), level 2 (2) and the level-1 code last, as in
+#   `000.00.00.H30` (the structure "V1V2V3.Z1Z2.Y1Y2.H49" quoted by Quảng
+#   Ninh's Quyết định 3739/QĐ-UBND of 2016, which applies QCVN 102) [S];
+# - Quyết định 20/2020/QĐ-TTg Art 4 notation for state bodies: the level-1
+#   code `MX1X2` (M a letter A-Y, X1X2 two digits) followed by one group per
+#   sub-unit level, groups separated by "." [V, domain brief §5 CL-ORG];
+# - Quyết định 20/2020/QĐ-TTg Art 6 for other organisations: the scheme code
+#   `Zxy` (Z01-Z99) followed by the organisation's own code of at most 32
+#   characters [V]; whether a "." separates the two is not known, so both
+#   are accepted [U].
+# Every code has at most 35 characters 0-9 and A-Z in groups separated by
+# "." (Art 4). A bare level-1 code of a state body (`G10`) is a complete
+# code in the Decision's notation; a bare scheme code (`Z01`) is not.
+# Appendix I (the assigned level-1 codes) was not obtained, so a well-formed
+# but unassigned code passes; a Decision 09/2025/QĐ-TTg amending Decision
+# 20/2020 was seen named in one third-party sample only, its content not
+# checked [U].
 EID_MAX_LENGTH = 35
+_EID_CHARACTERS = re.compile(r"^[0-9A-Z]+(\.[0-9A-Z]+)*$")
+_EID_STATE_BODY = re.compile(r"^([A-Y][0-9]{2})(\.[0-9A-Z]+)*$")
+_EID_QCVN_102 = re.compile(r"^[0-9A-Z]{3}\.[0-9A-Z]{2}\.[0-9A-Z]{2}\.[A-Y][0-9]{2}$")
+_EID_OTHER_ORGANISATION = re.compile(r"^Z(0[1-9]|[1-9][0-9])\.?([0-9A-Z][0-9A-Z.]{0,31})$")
+
+
+def _eid_is_valid(code: str) -> bool:
+    if len(code) > EID_MAX_LENGTH or not _EID_CHARACTERS.match(code):
+        return False
+    if code.startswith("Z"):
+        return bool(_EID_OTHER_ORGANISATION.match(code))
+    return bool(_EID_QCVN_102.match(code) or _EID_STATE_BODY.match(code))
 
 
 def vn_agency_eid(value: Any) -> Any:
     if _empty(value):
         return value
     code = str(value).strip().upper()
-    groups = code.split(".")
-    if (
-        len(code) > EID_MAX_LENGTH
-        or not _EID_GROUPS.match(code)
-        or not (_EID_LEVEL1.match(groups[0]) or _EID_LEVEL1.match(groups[-1]))
-    ):
+    if not _eid_is_valid(code):
         raise tk.Invalid(
             tk._(
                 'Agency e-ID "{value}" does not follow Decision 20/2020/QĐ-TTg: up to 35 '
-                'characters 0-9 and A-Z in groups separated by ".", with a level-1 code of '
-                "a letter and two digits (for example G03 or 000.00.00.H30)"
+                'characters 0-9 and A-Z in groups separated by ".", either the document-'
+                "exchange form 000.00.00.G03 (level-1 code last), or a level-1 code of a "
+                "letter A-Y and two digits followed by one group per sub-unit (G03.01), or, "
+                "for other organisations, Z01-Z99 followed by the organisation's code"
             ).format(value=value)
         )
     return code
 
 
+def agency_with_eid(code: str, except_id: str | None = None) -> model.Group | None:
+    """The active agency that already has the e-ID `code`, if any."""
+    query = model.Session.query(model.Group).filter(
+        model.Group.is_organization.is_(True),
+        model.Group.state == "active",
+        model.Group.extras["agency_code"].astext == code,
+    )
+    if except_id:
+        query = query.filter(model.Group.id != except_id)
+    return query.first()
+
+
+# Decision 19/2025/QĐ-TTg gives every commune-level unit (xã, phường, đặc
+# khu) a 5-digit code. The project has no sourced list of the 3,321 communes
+# after 1 July 2025, so a code is checked for its form only, not for
+# belonging to the dataset's province; the form's help text says so.
 _COMMUNE_CODE = re.compile(r"^[0-9]{5}$")
 
 
 def vn_commune_code(value: Any) -> Any:
-    # Only the format: the 3,321 commune codes of Decision 19/2025 are not
-    # in the code lists yet.
     if _empty(value):
         return value
     code = str(value).strip()
     if not _COMMUNE_CODE.match(code):
         raise tk.Invalid(
-            tk._('Commune code "{value}" must be the 5 digits of Decision 19/2025/QĐ-TTg').format(
-                value=value
-            )
+            tk._(
+                'Commune-level unit code "{value}" must be the 5 digits of Decision 19/2025/QĐ-TTg'
+            ).format(value=value)
         )
     return code
+
+
+# A citation in Vietnamese order goes from the smallest unit up: "điểm a
+# khoản 1 Điều 13", "khoản 3 Điều 17". The reversed order ("Điều 17 khoản 3",
+# "Điều 13(1)(a)") is refused with the order to use.
+_REVERSED_CITATION = re.compile(
+    r"(điều|dieu)\s*\d+\w*\s*(,\s*)?(\(|khoản|khoan|điểm|diem)", re.IGNORECASE
+)
+
+
+def vn_legal_article(value: Any) -> Any:
+    if _empty(value):
+        return value
+    article = " ".join(str(value).split())
+    if _REVERSED_CITATION.search(article):
+        raise tk.Invalid(
+            tk._(
+                'Cite "{value}" in Vietnamese order, from the point up to the article: '
+                "điểm a khoản 1 Điều 13, khoản 3 Điều 17"
+            ).format(value=value)
+        )
+    return article
+
+
+_TRUE_WORDS = {"true", "on", "yes", "1"}
+
+
+def vn_declaration(
+    key: FlattenKey, data: FlattenDataDict, errors: FlattenErrorDict, context: Context
+) -> None:
+    """A box the user must tick; stored as "true". Its message comes from
+    the rules between fields, which know what is being declared."""
+    value = data.get(key, missing)
+    ticked = value is True or (isinstance(value, str) and value.strip().lower() in _TRUE_WORDS)
+    data[key] = "true" if ticked else missing
+
+
+def vn_boolean_output(value: Any) -> bool:
+    return value is True or (isinstance(value, str) and value.strip().lower() in _TRUE_WORDS)
 
 
 # "60/2024/QH15", "47/2020/NĐ-CP", "20/2025/QĐ-TTg", "7213/VPCP-KSTT".
@@ -381,21 +460,134 @@ def _date(data: FlattenDataDict, errors: FlattenErrorDict, name: str) -> str | N
     return value[:10]
 
 
+def _licence_is_open(licence: str) -> bool:
+    item = codelists.get("licences").by_code.get(licence)
+    return bool(item and item.extra.get("open"))
+
+
+def _drop_field(data: FlattenDataDict, name: str) -> None:
+    # A scheming field has been copied into the extras by the time the rules
+    # run (convert_to_extras); both copies go.
+    data.pop((name,), None)
+    for flat_key in [k for k in data if len(k) == 3 and k[0] == "extras" and k[2] == "key"]:
+        if data[flat_key] == name:
+            data.pop(flat_key)
+            data.pop(("extras", flat_key[1], "value"), None)
+
+
+def _personal_data_rules(
+    data: FlattenDataDict, errors: FlattenErrorDict, personal_data: str | None
+) -> None:
+    """Categories and safeguards belong to data that holds personal data."""
+    if personal_data not in PERSONAL_LEVELS:
+        # The form hides both fields for "no personal data"; whatever an
+        # earlier choice left in them does not describe this dataset.
+        for name in ("personal_data_categories", "personal_data_safeguards"):
+            _drop_field(data, name)
+        return
+    if errors.get(("personal_data_categories",)):
+        return
+    categories = _codes(data, "personal_data_categories")
+    if not categories:
+        _add_error(
+            errors,
+            "personal_data_categories",
+            tk._(
+                "Data holding personal data needs the categories of personal data it holds "
+                "(Decree 356/2025/NĐ-CP)"
+            ),
+        )
+        return
+    sensitive = [c for c in categories if c in codelists.sensitive_personal_data_categories()]
+    if sensitive and personal_data != "sensitive" and not errors.get(("personal_data",)):
+        lang = helpers.vnopendata_lang()
+        names = codelists.get("personal_data_categories")
+        _add_error(
+            errors,
+            "personal_data",
+            tk._(
+                "The categories chosen include sensitive personal data ({categories}): "
+                "the data holds sensitive personal data"
+            ).format(categories=", ".join(names.label(c, lang) for c in sensitive)),
+        )
+
+
+def _codes(data: FlattenDataDict, name: str) -> list[str]:
+    # Multiple-choice fields hold a JSON list after their own validator.
+    value = _value(data, name)
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except ValueError:
+            return []
+    return value if isinstance(value, list) else []
+
+
+IMPORTANT_LEVELS = ("core", "important")
+PERSONAL_LEVELS = ("basic", "sensitive")
+
+
 def vn_dataset_rules(
     key: FlattenKey, data: FlattenDataDict, errors: FlattenErrorDict, context: Context
 ) -> None:
     sharing_key = _value(data, "sharing_class")
     sharing_class = classes.get(sharing_key) if not errors.get(("sharing_class",)) else None
+    importance = _value(data, "importance")
+    personal_data = _value(data, "personal_data")
+    has_legal_basis = bool(
+        _value(data, "legal_basis_number") and _value(data, "legal_basis_article")
+    )
+
+    _personal_data_rules(data, errors, personal_data)
+    safeguards = _codes(data, "personal_data_safeguards")
 
     if sharing_class is not None:
-        if sharing_class is not classes.OPEN and not _value(data, "legal_basis_number"):
-            _add_error(
-                errors,
-                "legal_basis_number",
-                tk._("A legal basis is required for data that is not open data"),
-            )
-        if sharing_class is classes.OPEN and not _value(data, "license_id"):
-            _add_error(errors, "license_id", tk._("Open data needs a licence or terms of use"))
+        if sharing_class is not classes.OPEN:
+            if not _value(data, "legal_basis_number"):
+                _add_error(
+                    errors,
+                    "legal_basis_number",
+                    tk._("A legal basis is required for data that is not open data"),
+                )
+            # Khoản 2 Điều 21: data is kept from the public by a provision
+            # of law, not by a document as a whole.
+            if not _value(data, "legal_basis_article") and not errors.get(("legal_basis_article",)):
+                _add_error(
+                    errors,
+                    "legal_basis_article",
+                    tk._(
+                        "Data that is not open data needs the article of its legal basis: "
+                        "the provision that restricts it, not only the document"
+                    ),
+                )
+        if sharing_class is classes.OPEN:
+            licence = _value(data, "license_id")
+            if not licence:
+                _add_error(errors, "license_id", tk._("Open data needs a licence or terms of use"))
+            elif not errors.get(("license_id",)) and not _licence_is_open(licence):
+                _add_error(
+                    errors,
+                    "license_id",
+                    tk._("A licence marked as restrictive cannot be used for open data"),
+                )
+            if importance in IMPORTANT_LEVELS and not has_legal_basis:
+                _add_error(
+                    errors,
+                    "sharing_class",
+                    tk._(
+                        "Core or important data may be classified as open data only with a "
+                        "recorded legal basis for opening it (document number and article)"
+                    ),
+                )
+            if personal_data in PERSONAL_LEVELS and not safeguards:
+                _add_error(
+                    errors,
+                    "sharing_class",
+                    tk._(
+                        "Data containing personal data may be classified as open data only when "
+                        "the record says it was de-identified or the data subjects consented"
+                    ),
+                )
         if sharing_class is classes.INTER_AGENCY and not _value(
             data, "exploitation_regulation_number"
         ):
@@ -404,18 +596,44 @@ def vn_dataset_rules(
                 "exploitation_regulation_number",
                 tk._("Inter-agency (shared-use) data needs its data exploitation regulation"),
             )
-        if sharing_class is classes.OPEN and _value(data, "personal_data") == "sensitive":
+
+    if importance in IMPORTANT_LEVELS:
+        if not _value(data, "importance_reference"):
             _add_error(
                 errors,
-                "sharing_class",
-                tk._("Data containing sensitive personal data can never be open data"),
+                "importance_reference",
+                tk._(
+                    "Core or important data needs the item of the list that classifies it "
+                    "(Decision 20/2025/QĐ-TTg or the sector's list)"
+                ),
             )
-        if sharing_class is classes.OPEN and _value(data, "importance") in ("core", "important"):
+        if not _value(data, "risk_assessment_date") and not errors.get(("risk_assessment_date",)):
             _add_error(
                 errors,
-                "sharing_class",
-                tk._("Core or important data can never be open data"),
+                "risk_assessment_date",
+                tk._(
+                    "Core or important data needs the date of its last risk assessment "
+                    "(Law on Data, Art 25(4))"
+                ),
             )
+    assessed = _date(data, errors, "risk_assessment_date")
+    if assessed and assessed > date.today().isoformat():
+        _add_error(
+            errors,
+            "risk_assessment_date",
+            tk._("The date of the last risk assessment cannot be in the future"),
+        )
+
+    if not vn_boolean_output(data.get(("no_state_secret",), missing)):
+        _add_error(
+            errors,
+            "no_state_secret",
+            tk._(
+                "A catalogue never lists state secrets: declare that the dataset holds no "
+                "information classified as a state secret (Law on Protection of State "
+                "Secrets 2018)"
+            ),
+        )
 
     issued = _date(data, errors, "issued")
     modified = _date(data, errors, "modified")
@@ -650,3 +868,45 @@ def vn_organization_rules(
     parent = _value(data, "parent_agency")
     if parent and parent == _value(data, "id"):
         _add_error(errors, "parent_agency", tk._("An agency cannot be its own parent agency"))
+    _agency_code_is_unique(data, errors)
+    for catalogue in CATALOGUE_DECISIONS:
+        _catalogue_decision_rules(data, errors, catalogue)
+
+
+def _agency_code_is_unique(data: FlattenDataDict, errors: FlattenErrorDict) -> None:
+    # Dataset identifiers are built from the agency e-ID: two agencies with
+    # one code would give two datasets one identifier.
+    code = _value(data, "agency_code")
+    if not code or errors.get(("agency_code",)):
+        return
+    own_id = _value(data, "id")
+    own = model.Group.get(own_id) if own_id else None
+    other = agency_with_eid(code, except_id=own.id if own else None)
+    if other is not None:
+        _add_error(
+            errors,
+            "agency_code",
+            tk._('The agency e-ID "{code}" already belongs to the agency "{agency}"').format(
+                code=code, agency=other.title or other.name
+            ),
+        )
+
+
+# The agency's decisions approving its catalogues (khoản 4 Điều 21 Luật Dữ
+# liệu: open data; Decree 278/2025: shared-use data): field prefixes.
+CATALOGUE_DECISIONS = ("open_data_catalogue_decision", "shared_data_catalogue_decision")
+
+
+def _catalogue_decision_rules(data: FlattenDataDict, errors: FlattenErrorDict, prefix: str) -> None:
+    parts = ("number", "date", "signer", "url")
+    given = [part for part in parts if _value(data, f"{prefix}_{part}")]
+    if not given:
+        return
+    for part in ("number", "date"):
+        name = f"{prefix}_{part}"
+        if part not in given and not errors.get((name,)):
+            _add_error(
+                errors,
+                name,
+                tk._("A decision approving a catalogue needs its number and its date"),
+            )
