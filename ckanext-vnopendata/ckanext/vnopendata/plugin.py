@@ -7,16 +7,23 @@ from typing import Any
 import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 
-from ckanext.vnopendata import cli, facets, helpers, indexing, licences
-from ckanext.vnopendata.logic import validators, visibility
+from ckan.lib.plugins import DefaultPermissionLabels
+
+from ckanext.vnopendata import cli, facets, helpers, indexing, licences, ratelimit, views
+from ckanext.vnopendata.logic import access, access_auth, validators, visibility
+from ckanext.vnopendata.sharing import grants
 
 
 @tk.blanket.config_declarations
 @tk.blanket.cli(cli.get_commands)
 @tk.blanket.validators(validators)
 @tk.blanket.helpers(helpers)
-@tk.blanket.actions(visibility)
-class VnOpenDataPlugin(p.SingletonPlugin):
+@tk.blanket.actions(
+    lambda: {name: getattr(module, name) for module in (visibility, access) for name in module.__all__}
+)
+@tk.blanket.auth_functions(access_auth)
+@tk.blanket.blueprints(views.get_blueprints)
+class VnOpenDataPlugin(p.SingletonPlugin, DefaultPermissionLabels):
     """The portal: Vietnamese metadata, templates, translations, commands."""
 
     p.implements(p.IConfigurer)
@@ -24,6 +31,8 @@ class VnOpenDataPlugin(p.SingletonPlugin):
     p.implements(p.ITranslation)
     p.implements(p.IFacets, inherit=True)
     p.implements(p.IPackageController, inherit=True)
+    p.implements(p.IMiddleware, inherit=True)
+    p.implements(p.IPermissionLabels)
 
     # IConfigurer
 
@@ -36,6 +45,24 @@ class VnOpenDataPlugin(p.SingletonPlugin):
 
     def configure(self, config_: Any) -> None:
         licences.install_register()
+
+    # IMiddleware
+
+    def make_middleware(self, app: Any, config_: Any) -> Any:
+        ratelimit.init_app(app)
+        return app
+
+    # IPermissionLabels: CKAN's member-<org> labels plus, for data that can
+    # be requested, grant-<package_id>, held by users with a live grant.
+
+    def get_dataset_labels(self, dataset_obj: Any) -> list[str]:  # type: ignore[override]
+        return super().get_dataset_labels(dataset_obj) + grants.dataset_grant_labels(dataset_obj)
+
+    def get_user_dataset_labels(self, user_obj: Any) -> list[str]:
+        labels = super().get_user_dataset_labels(user_obj)
+        if user_obj is not None and not user_obj.is_anonymous:
+            labels += grants.live_grant_labels(user_obj.id)
+        return labels
 
     # ITranslation
 
