@@ -121,13 +121,13 @@ def vnopendata_access_request_create(context: Context, data_dict: DataDict) -> d
     cannot_request = tk.ValidationError(
         {"package_id": [tk._("No dataset with this identifier can be requested")]}
     )
-    if package is None or not requests.requestable(package):
+    if package is None:
         raise cannot_request
-    if not requests.may_ask(user.id, package):
-        # Someone who cannot see the dataset learns nothing about its class.
+    if not requests.requestable(package) or not requests.may_ask(user.id, package):
+        # Someone who cannot see the dataset learns nothing about it.
         if not _can_see(user, package):
             raise cannot_request
-        raise tk.ValidationError({"package_id": [notices.who_may_ask(package)]})
+        raise tk.ValidationError({"package_id": [notices.who_may_ask(package, user.id)]})
     if grants.has_live_grant(user.id, package.id):
         raise tk.ValidationError({"package_id": [tk._("You already have access to this dataset")]})
     if requests.pending_request(user.id, package.id) is not None:
@@ -286,9 +286,9 @@ def vnopendata_access_request_withdraw(context: Context, data_dict: DataDict) ->
 
 def _expiry(requested: datetime.date | None) -> datetime.date:
     today = deadlines.vietnam_today()
-    latest = today + datetime.timedelta(days=tk.config.get("ckanext.vnopendata.grants.max_days"))
+    latest = today + datetime.timedelta(days=int(tk.config.get("ckanext.vnopendata.grants.max_days")))
     if requested is None:
-        default_days = tk.config.get("ckanext.vnopendata.grants.default_days")
+        default_days = int(tk.config.get("ckanext.vnopendata.grants.default_days"))
         return min(today + datetime.timedelta(days=default_days), latest)
     if requested <= today:
         raise tk.ValidationError({"expires": [tk._("The expiry date must be after today")]})
@@ -297,7 +297,7 @@ def _expiry(requested: datetime.date | None) -> datetime.date:
             {
                 "expires": [
                     tk._("A grant can last at most {days} days: expire on {date} or earlier").format(
-                        days=tk.config.get("ckanext.vnopendata.grants.max_days"),
+                        days=int(tk.config.get("ckanext.vnopendata.grants.max_days")),
                         date=latest.isoformat(),
                     )
                 ]

@@ -26,7 +26,7 @@ def _calendar(year: int) -> holidays.HolidayBase:
 
 
 def response_days() -> int:
-    return tk.config.get("ckanext.vnopendata.requests.response_days")
+    return int(tk.config.get("ckanext.vnopendata.requests.response_days"))
 
 
 def vietnam_today(now: datetime.datetime | None = None) -> datetime.date:

@@ -1,10 +1,13 @@
-"""E-mail to users and agency admins, sent by a background job.
+"""E-mail about reviews and access requests, sent by CKAN's mailer from a
+background job.
 
-Messages are composed where the event happens (inside the request, where
-the message catalogues are at hand), in Vietnamese and then English, and
-handed to CKAN's job queue (Redis); the worker sends them with CKAN's
-mailer (`smtp.*` settings). A slow or absent SMTP server never slows or
-fails the action that triggered the message.
+The request that triggers a mail only puts a job on CKAN's queue (Redis);
+the worker (`ckan jobs worker`) sends it and retries when the SMTP server
+does not answer. A queue that cannot be reached is logged and never fails
+the request: the decision it reports is already saved.
+
+Mails are written in Vietnamese, then English, in one message: the
+recipient's language is not known to the portal.
 """
 
 from __future__ import annotations
@@ -13,56 +16,65 @@ import logging
 from collections.abc import Callable
 
 import ckan.plugins.toolkit as tk
+import flask_babel
 from ckan import model
 from ckan.lib import mailer
-from flask_babel import force_locale
+from rq import Retry
 
 log = logging.getLogger(__name__)
 
-# Vietnamese first, English second: the portal's languages in their order.
 LANGUAGES = ("vi", "en")
+# Seconds between attempts while the SMTP server is down.
+RETRY_INTERVALS = [30, 120, 600, 1800, 3600]
 
 
-def bilingual(compose: Callable[[], tuple[str, str]]) -> tuple[str, str]:
-    """Call `compose` (returning subject and body through `tk._`) once per
-    language and join the results: "vi subject / en subject", vi body, en body."""
-    subjects, bodies = [], []
-    for language in LANGUAGES:
-        with force_locale(language):
-            subject, body = compose()
-        subjects.append(subject)
-        bodies.append(body)
-    separator = "\n\n" + "-" * 40 + "\n\n"
-    return " / ".join(dict.fromkeys(subjects)), separator.join(bodies)
+def send(recipients: list[tuple[str, str]], subject: str, body: str) -> None:
+    """The job: one message to each recipient (name, address)."""
+    for name, address in recipients:
+        mailer.mail_recipient(name, address, subject, body)
 
 
-def send(recipient_name: str, recipient_email: str, subject: str, body: str) -> None:
-    """The job: one message through CKAN's mailer."""
-    mailer.mail_recipient(recipient_name, recipient_email, subject, body)
+def enqueue(recipients: list[tuple[str, str]], subject: str, body: str) -> None:
+    if not recipients:
+        return
+    try:
+        tk.enqueue_job(
+            send,
+            [recipients, subject, body],
+            title=subject,
+            rq_kwargs={"retry": Retry(max=len(RETRY_INTERVALS), interval=RETRY_INTERVALS)},
+        )
+    except Exception:  # the queue is down: the decision stands, the mail is lost
+        log.exception("Could not queue the mail %r to %s", subject, [r[1] for r in recipients])
 
 
-def send_later(user: model.User, subject: str, body: str) -> bool:
-    """Queue one message to a user; False when the user has no address."""
-    if not user.email:
-        log.warning("No e-mail address for user %s: message %r not sent", user.name, subject)
-        return False
-    tk.enqueue_job(
-        send,
-        [user.display_name, user.email, subject, body],
-        title=f"vnopendata mail: {subject}",
+def _in_both_languages(render: Callable[[], str], separator: str = "\n\n") -> str:
+    texts = []
+    for lang in LANGUAGES:
+        try:
+            with flask_babel.force_locale(lang):
+                texts.append(render())
+        except RuntimeError:  # outside the app (CLI): the default language only
+            return render()
+    return texts[0] if texts[0] == texts[1] else separator.join(texts)
+
+
+def _users(ids: list[str]) -> list[tuple[str, str]]:
+    users = model.Session.query(model.User).filter(
+        model.User.id.in_(ids), model.User.state == "active"
     )
-    return True
+    return [(user.display_name, user.email) for user in users if user.email]
 
 
-def agency_admins(org_id: str) -> list[model.User]:
-    return list(
-        model.Session.query(model.User)
-        .join(model.Member, model.Member.table_id == model.User.id)
+def _reviewers(agency_id: str) -> list[tuple[str, str]]:
+    admins = (
+        model.Session.query(model.Member.table_id)
         .filter(
-            model.Member.group_id == org_id,
+            model.Member.group_id == agency_id,
             model.Member.table_name == "user",
             model.Member.capacity == "admin",
             model.Member.state == "active",
-            model.User.state == "active",
         )
+        .all()
     )
+    return _users([row[0] for row in admins])

@@ -9,8 +9,10 @@ warnings to grant holders, once per grant.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 
 import ckan.plugins.toolkit as tk
+import flask_babel
 import sqlalchemy as sa
 from ckan import model
 
@@ -41,7 +43,12 @@ def requester_type_label(requester_type: str) -> str:
     return labels.get(requester_type, requester_type)
 
 
-def who_may_ask(package: model.Package) -> str:
+def who_may_ask(package: model.Package, user_id: str) -> str:
+    """Why this user cannot ask for this dataset (which they can see)."""
+    if not requests.is_published(package):
+        return tk._("This dataset is not published yet")
+    if package.owner_org in requests.agency_ids(user_id):
+        return tk._("Your agency owns this dataset: you already have access")
     if requests.sharing_class(package) == classes.RESTRICTED.key:
         return tk._("Restricted data can be requested only by members of another state agency")
     if requests.sharing_class(package) == classes.INTER_AGENCY.key:
@@ -50,6 +57,25 @@ def who_may_ask(package: model.Package) -> str:
             "only users of no agency need to request it"
         )
     return tk._("Open data needs no request: everyone can download it")
+
+
+def _bilingual(compose: Callable[[], tuple[str, str]]) -> tuple[str, str]:
+    """Subject and body in Vietnamese, then English (`compose` renders one
+    language through `tk._`)."""
+    subjects, bodies = [], []
+    for lang in mail.LANGUAGES:
+        try:
+            with flask_babel.force_locale(lang):
+                subject, body = compose()
+        except RuntimeError:  # outside the app: the default language only
+            return compose()
+        subjects.append(subject)
+        bodies.append(body)
+    return " / ".join(dict.fromkeys(subjects)), "\n\n---\n\n".join(dict.fromkeys(bodies))
+
+
+def _admins(org_id: str) -> list[tuple[str, str]]:
+    return mail._reviewers(org_id)
 
 
 def _site_url(path: str) -> str:
@@ -82,9 +108,7 @@ def request_filed(request: AccessRequest, package: model.Package) -> None:
         )
         return subject, body
 
-    subject, body = mail.bilingual(compose)
-    for admin in mail.agency_admins(request.owner_org):
-        mail.send_later(admin, subject, body)
+    mail.enqueue(_admins(request.owner_org), *_bilingual(compose))
 
 
 def request_approved(request: AccessRequest, grant: AccessGrant) -> None:
@@ -105,7 +129,7 @@ def request_approved(request: AccessRequest, grant: AccessGrant) -> None:
         )
         return subject, body
 
-    _mail_user(request.user_id, *mail.bilingual(compose))
+    _mail_user(request.user_id, *_bilingual(compose))
 
 
 def request_refused(request: AccessRequest) -> None:
@@ -131,7 +155,7 @@ def request_refused(request: AccessRequest) -> None:
         )
         return subject, body
 
-    _mail_user(request.user_id, *mail.bilingual(compose))
+    _mail_user(request.user_id, *_bilingual(compose))
 
 
 def grant_revoked(grant: AccessGrant) -> None:
@@ -144,13 +168,11 @@ def grant_revoked(grant: AccessGrant) -> None:
         )
         return subject, body
 
-    _mail_user(grant.user_id, *mail.bilingual(compose))
+    _mail_user(grant.user_id, *_bilingual(compose))
 
 
 def _mail_user(user_id: str, subject: str, body: str) -> None:
-    user = model.User.get(user_id)
-    if user is not None:
-        mail.send_later(user, subject, body)
+    mail.enqueue(mail._users([user_id]), subject, body)
 
 
 def send_overdue_notices(now: datetime.datetime | None = None) -> int:
@@ -185,10 +207,8 @@ def send_overdue_notices(now: datetime.datetime | None = None) -> int:
             )
             return subject, body
 
-        subject, body = mail.bilingual(compose)
-        admins = mail.agency_admins(request.owner_org)
-        for admin in admins:
-            mail.send_later(admin, subject, body)
+        admins = _admins(request.owner_org)
+        mail.enqueue(admins, *_bilingual(compose))
         request.overdue_notified = now
         audit.record(
             "request_overdue",
@@ -196,7 +216,7 @@ def send_overdue_notices(now: datetime.datetime | None = None) -> int:
             package_id=request.package_id,
             owner_org=request.owner_org,
             object_id=request.id,
-            detail={"due": request.due.isoformat(), "notified": [a.name for a in admins]},
+            detail={"due": request.due.isoformat(), "notified": [address for _name, address in admins]},
         )
         count += 1
     model.repo.commit()
@@ -207,7 +227,7 @@ def send_expiry_warnings(now: datetime.datetime | None = None) -> int:
     """E-mail each holder whose live grant expires within the warning period
     (`ckanext.vnopendata.grants.warning_days`), once per grant."""
     now = now or datetime.datetime.utcnow()
-    horizon = now + datetime.timedelta(days=tk.config.get("ckanext.vnopendata.grants.warning_days"))
+    horizon = now + datetime.timedelta(days=int(tk.config.get("ckanext.vnopendata.grants.warning_days")))
     expiring = model.Session.execute(
         sa.select(AccessGrant)
         .where(
@@ -237,7 +257,7 @@ def send_expiry_warnings(now: datetime.datetime | None = None) -> int:
             )
             return subject, body
 
-        _mail_user(grant.user_id, *mail.bilingual(compose))
+        _mail_user(grant.user_id, *_bilingual(compose))
         grant.expiry_warned = now
         audit.record(
             "grant_expiry_warning",
