@@ -33,7 +33,21 @@ def make_dataset(owner_org: str, sharing_class: str, **values: Any) -> dict[str,
     _translated(fields, data, "notes")
     data["sharing_class"] = sharing_class
     _fill_required(fields, data)
-    return factories.Dataset(**data)
+    return publish(factories.Dataset(**data))
+
+
+def publish(dataset: dict[str, Any]) -> dict[str, Any]:
+    """Take a new dataset through its agency's review to publication."""
+    site_user = test_helpers.call_action("get_site_user")["name"]
+    context = {"user": site_user, "ignore_auth": False}
+    if dataset.get("review_state") in ("draft", "returned"):
+        dataset = test_helpers.call_action("vnopendata_dataset_submit", dict(context), id=dataset["id"])
+    if dataset.get("review_state") == "submitted":
+        dataset = test_helpers.call_action(
+            "vnopendata_dataset_approve", dict(context), id=dataset["id"]
+        )
+    assert dataset["review_state"] == "published", dataset["review_state"]
+    return dataset
 
 
 def member(org: dict[str, Any], user: dict[str, Any], capacity: str) -> None:

@@ -7,32 +7,41 @@ from typing import Any
 import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 
-from ckan.lib.plugins import DefaultPermissionLabels
-
 from ckanext.vnopendata import cli, facets, helpers, indexing, licences, ratelimit, views
-from ckanext.vnopendata.logic import access, access_auth, validators, visibility
-from ckanext.vnopendata.sharing import grants
+from ckanext.vnopendata.logic import access, access_auth, action, auth, validators, visibility
+from ckanext.vnopendata.sharing import labels
+
+
+def _actions() -> dict[str, Any]:
+    return {
+        name: getattr(module, name)
+        for module in (action, visibility, access)
+        for name in module.__all__
+    }
+
+
+def _auth_functions() -> dict[str, Any]:
+    return {name: getattr(module, name) for module in (auth, access_auth) for name in module.__all__}
 
 
 @tk.blanket.config_declarations
 @tk.blanket.cli(cli.get_commands)
 @tk.blanket.validators(validators)
 @tk.blanket.helpers(helpers)
-@tk.blanket.actions(
-    lambda: {name: getattr(module, name) for module in (visibility, access) for name in module.__all__}
-)
-@tk.blanket.auth_functions(access_auth)
+@tk.blanket.actions(_actions)
+@tk.blanket.auth_functions(_auth_functions)
 @tk.blanket.blueprints(views.get_blueprints)
-class VnOpenDataPlugin(p.SingletonPlugin, DefaultPermissionLabels):
-    """The portal: Vietnamese metadata, templates, translations, commands."""
+class VnOpenDataPlugin(p.SingletonPlugin):
+    """The portal: Vietnamese metadata, sharing classes and their review,
+    templates, translations, commands."""
 
+    p.implements(p.IPermissionLabels)
     p.implements(p.IConfigurer)
     p.implements(p.IConfigurable)
     p.implements(p.ITranslation)
     p.implements(p.IFacets, inherit=True)
     p.implements(p.IPackageController, inherit=True)
     p.implements(p.IMiddleware, inherit=True)
-    p.implements(p.IPermissionLabels)
 
     # IConfigurer
 
@@ -51,18 +60,6 @@ class VnOpenDataPlugin(p.SingletonPlugin, DefaultPermissionLabels):
     def make_middleware(self, app: Any, config_: Any) -> Any:
         ratelimit.init_app(app)
         return app
-
-    # IPermissionLabels: CKAN's member-<org> labels plus, for data that can
-    # be requested, grant-<package_id>, held by users with a live grant.
-
-    def get_dataset_labels(self, dataset_obj: Any) -> list[str]:  # type: ignore[override]
-        return super().get_dataset_labels(dataset_obj) + grants.dataset_grant_labels(dataset_obj)
-
-    def get_user_dataset_labels(self, user_obj: Any) -> list[str]:
-        labels = super().get_user_dataset_labels(user_obj)
-        if user_obj is not None and not user_obj.is_anonymous:
-            labels += grants.live_grant_labels(user_obj.id)
-        return labels
 
     # ITranslation
 
@@ -104,6 +101,20 @@ class VnOpenDataPlugin(p.SingletonPlugin, DefaultPermissionLabels):
 
     def before_dataset_index(self, pkg_dict: dict[str, Any]) -> dict[str, Any]:
         return indexing.before_dataset_index(pkg_dict)
+
+    def after_dataset_update(self, context: Any, pkg_dict: dict[str, Any]) -> None:
+        labels.relabel_activities(pkg_dict["id"])
+
+    def after_dataset_delete(self, context: Any, pkg_dict: dict[str, Any]) -> None:
+        labels.relabel_activities(pkg_dict["id"])
+
+    # IPermissionLabels
+
+    def get_dataset_labels(self, dataset_obj: Any) -> list[str]:
+        return labels.labels_of_package(dataset_obj)
+
+    def get_user_dataset_labels(self, user_obj: Any) -> list[str]:
+        return labels.user_labels(user_obj)
 
 
 class VnOpenDataSearchPlugin(p.SingletonPlugin):

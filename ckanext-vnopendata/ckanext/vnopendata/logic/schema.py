@@ -1,4 +1,4 @@
-"""Validation schemas of the extension's actions (`@tk.validate_action_data`)."""
+"""Input schemas of the extension's actions (`@tk.validate`)."""
 
 from __future__ import annotations
 
@@ -6,9 +6,31 @@ import datetime
 from typing import Any
 
 import ckan.plugins.toolkit as tk
-from ckan.types import Context, Schema
+from ckan.logic.schema import validator_args
+from ckan.types import Context, Schema, Validator
 
 from ckanext.vnopendata.sharing import audit, requests
+
+
+@validator_args
+def dataset_transition(not_empty: Validator, unicode_safe: Validator) -> Schema:
+    return {"id": [not_empty, unicode_safe]}
+
+
+@validator_args
+def dataset_return(not_empty: Validator, unicode_safe: Validator, strip_value: Validator) -> Schema:
+    return {
+        "id": [not_empty, unicode_safe],
+        "reason": [not_empty, unicode_safe, strip_value, not_empty],
+    }
+
+
+@validator_args
+def review_queue(ignore_missing: Validator, unicode_safe: Validator) -> Schema:
+    return {"organization_id": [ignore_missing, unicode_safe]}
+
+
+# Access requests, grants and the audit log.
 
 
 def text_list(value: Any, context: Context) -> list[str]:

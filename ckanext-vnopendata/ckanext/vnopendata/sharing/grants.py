@@ -63,12 +63,3 @@ def grant_dict(grant: AccessGrant, now: datetime.datetime | None = None) -> dict
         "revoke_reason": grant.revoke_reason,
     }
 
-
-def dataset_grant_labels(package: model.Package) -> list[str]:
-    """`grant-<id>` for a dataset that a grant can open (restricted or
-    inter-agency, CKAN-private)."""
-    from ckanext.vnopendata.sharing import requests
-
-    if package.private and requests.requestable(package):
-        return [grant_label(package.id)]
-    return []

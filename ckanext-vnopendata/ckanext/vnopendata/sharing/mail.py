@@ -1,5 +1,4 @@
-"""E-mail about reviews and access requests, sent by CKAN's mailer from a
-background job.
+"""E-mail about reviews, sent by CKAN's mailer from a background job.
 
 The request that triggers a mail only puts a job on CKAN's queue (Redis);
 the worker (`ckan jobs worker`) sends it and retries when the SMTP server
@@ -14,12 +13,15 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from typing import Any
 
 import ckan.plugins.toolkit as tk
 import flask_babel
 from ckan import model
 from ckan.lib import mailer
 from rq import Retry
+
+from ckanext.vnopendata.sharing import review
 
 log = logging.getLogger(__name__)
 
@@ -78,3 +80,42 @@ def _reviewers(agency_id: str) -> list[tuple[str, str]]:
         .all()
     )
     return _users([row[0] for row in admins])
+
+
+def _dataset_url(pkg_dict: dict[str, Any]) -> str:
+    return "{}/dataset/{}".format(tk.config.get("ckan.site_url").rstrip("/"), pkg_dict["name"])
+
+
+def notify_transition(
+    action: str, pkg_dict: dict[str, Any], actor: str, reason: str | None
+) -> None:
+    title = pkg_dict.get("title") or pkg_dict["name"]
+    url = _dataset_url(pkg_dict)
+    actor_user = model.User.get(actor)
+    actor_name = actor_user.display_name if actor_user else actor
+
+    if action == review.SUBMIT and pkg_dict.get("review_state") == review.SUBMITTED:
+        recipients = _reviewers(pkg_dict["owner_org"])
+        subject = _in_both_languages(lambda: tk._("Dataset waiting for review: {title}"), " / ")
+        body = _in_both_languages(
+            lambda: tk._('{actor} submitted the dataset "{title}" for review.\nReview it: {url}')
+        )
+    elif action in (review.APPROVE, review.RETURN):
+        submitter = pkg_dict.get("review_submitted_by")
+        recipients = _users([submitter]) if submitter else []
+        if action == review.APPROVE:
+            subject = _in_both_languages(lambda: tk._("Dataset approved: {title}"), " / ")
+            body = _in_both_languages(
+                lambda: tk._('{actor} approved the dataset "{title}".\n{url}')
+            )
+        else:
+            subject = _in_both_languages(lambda: tk._("Dataset returned: {title}"), " / ")
+            body = _in_both_languages(
+                lambda: tk._(
+                    '{actor} returned the dataset "{title}" for changes.\nReason: {reason}\n{url}'
+                )
+            )
+    else:
+        return
+    values = {"title": title, "url": url, "actor": actor_name, "reason": reason or ""}
+    enqueue(recipients, subject.format(**values), body.format(**values))

@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from ckan import model
 
 from ckanext.vnopendata.model.access import AccessRequest
-from ckanext.vnopendata.sharing import classes, deadlines
+from ckanext.vnopendata.sharing import classes, deadlines, review
 
 PENDING = "pending"
 APPROVED = "approved"
@@ -63,9 +63,8 @@ def sharing_class(package: model.Package) -> str | None:
 
 
 def is_published(package: model.Package) -> bool:
-    # Datasets without a review state predate the review workflow and were
-    # published when created.
-    return (package.extras or {}).get("review_state", "published") == "published"
+    extras = package.extras or {}
+    return review.is_live(extras.get("review_state"), extras.get("review_published_at"))
 
 
 def requestable(package: model.Package | None) -> bool:

@@ -6,6 +6,6 @@ from flask import Blueprint
 
 
 def get_blueprints() -> list[Blueprint]:
-    from ckanext.vnopendata.views import access
+    from ckanext.vnopendata.views import access, review
 
-    return [access.blueprint]
+    return [review.bp, access.blueprint]

@@ -1,7 +1,7 @@
 """vnopendata access: requests, grants and the append-only audit log
 
 Revision ID: e7a4b2c9d1f3
-Revises: c4e8a1f5b3d9
+Revises: e7a2b4c9d1f0
 Create Date: 2026-11-30 00:00:00
 
 The audit log refuses UPDATE, DELETE and TRUNCATE in the database itself
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "e7a4b2c9d1f3"
-down_revision = "c4e8a1f5b3d9"
+down_revision = "e7a2b4c9d1f0"
 branch_labels = None
 depends_on = None
 
