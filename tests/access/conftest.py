@@ -1,5 +1,6 @@
 """The access tests' world: an owning agency with two admins, another
-agency with a member, a citizen, and datasets of every class."""
+agency with a member, a citizen, and datasets of every class, built once
+per module; each test starts with no requests, grants or audit entries."""
 
 from __future__ import annotations
 
@@ -8,7 +9,11 @@ from typing import Any
 
 import ckan.tests.factories as factories
 import pytest
+from ckan import model
+from ckan.lib.redis import connect_to_redis
+
 from access.helpers import make_agency, make_dataset, member
+from ckanext.vnopendata.model.access import AUDIT_TABLE, GRANT_TABLE, REQUEST_TABLE
 
 
 @dataclass
@@ -29,7 +34,32 @@ class World:
 
 
 @pytest.fixture
-def world(clean_db) -> World:
+def world(_world: World) -> World:
+    """The module's world with no requests, grants, audit entries or rate
+    counters left by the test before."""
+    empty_access_tables()
+    redis = connect_to_redis()
+    for key in redis.scan_iter("*access_request*"):
+        redis.delete(key)
+    return _world
+
+
+def empty_access_tables() -> None:
+    # The test before may have left the session in a transaction that
+    # holds a lock on these tables.
+    model.Session.remove()
+    with model.ensure_engine().begin() as connection:
+        connection.exec_driver_sql(f"ALTER TABLE {AUDIT_TABLE} DISABLE TRIGGER USER")
+        connection.exec_driver_sql(
+            f"DELETE FROM {AUDIT_TABLE}; DELETE FROM {GRANT_TABLE}; DELETE FROM {REQUEST_TABLE}"
+        )
+        connection.exec_driver_sql(f"ALTER TABLE {AUDIT_TABLE} ENABLE TRIGGER USER")
+    model.Session.remove()
+
+
+@pytest.fixture(scope="module")
+def _world(reset_database) -> World:
+    reset_database()
     owner = make_agency("bao-hiem-xa-hoi", "000.00.00.G22")
     other = make_agency("bo-y-te", "000.00.00.G10")
     users = {

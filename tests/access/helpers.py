@@ -25,7 +25,7 @@ def make_dataset(owner_org: str, sharing_class: str, **values: Any) -> dict[str,
         "title": values.get("name", "Bộ dữ liệu"),
         "notes": "Mô tả bộ dữ liệu",
         "license_id": "cc-by",
-        "private": sharing_class != "open",
+        "private": True,
         "resources": [{"url": "https://data.example.gov.vn/file.csv", "name": "Tệp CSV"}],
         **values,
     }
@@ -41,7 +41,9 @@ def publish(dataset: dict[str, Any]) -> dict[str, Any]:
     site_user = test_helpers.call_action("get_site_user")["name"]
     context = {"user": site_user, "ignore_auth": False}
     if dataset.get("review_state") in ("draft", "returned"):
-        dataset = test_helpers.call_action("vnopendata_dataset_submit", dict(context), id=dataset["id"])
+        dataset = test_helpers.call_action(
+            "vnopendata_dataset_submit", dict(context), id=dataset["id"]
+        )
     if dataset.get("review_state") == "submitted":
         dataset = test_helpers.call_action(
             "vnopendata_dataset_approve", dict(context), id=dataset["id"]

@@ -13,9 +13,9 @@ import time
 import ckan.plugins.toolkit as tk
 import pytest
 import sqlalchemy as sa
-from access.helpers import REQUEST_FIELDS, as_user
 from ckan import model
 
+from access.helpers import REQUEST_FIELDS, as_user
 from ckanext.vnopendata.model.access import AccessGrant, AccessRequest
 
 
@@ -64,7 +64,7 @@ def test_two_concurrent_decisions_exactly_one_wins(app, world, second):
                 )["state"]
         except tk.ValidationError as error:
             outcomes[user_name] = error.error_dict
-        except Exception as error:  # noqa: BLE001 - reported by the assertion below
+        except Exception as error:
             outcomes[user_name] = repr(error)
         finally:
             model.Session.remove()
@@ -96,9 +96,11 @@ def test_two_concurrent_decisions_exactly_one_wins(app, world, second):
     model.Session.remove()
     row = model.Session.get(AccessRequest, request["id"])
     assert row.state == states[0]
-    grants = model.Session.execute(
-        sa.select(AccessGrant).where(AccessGrant.request_id == request["id"])
-    ).scalars().all()
+    grants = (
+        model.Session.execute(sa.select(AccessGrant).where(AccessGrant.request_id == request["id"]))
+        .scalars()
+        .all()
+    )
     assert len(grants) == (1 if states[0] == "approved" else 0)
     if states[0] == "refused":
         assert row.legal_basis_number == "13/2023/NĐ-CP" and row.grant_id is None

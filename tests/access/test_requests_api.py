@@ -7,9 +7,9 @@ import datetime
 
 import ckan.plugins.toolkit as tk
 import pytest
-from access.helpers import REQUEST_FIELDS, as_user
 from ckan import model
 
+from access.helpers import REQUEST_FIELDS, as_user
 from ckanext.vnopendata.sharing import deadlines
 
 
@@ -61,7 +61,9 @@ def test_citizen_requests_inter_agency_data_with_a_requester_type(world):
 )
 def test_who_may_not_ask(world, who, dataset, message):
     with pytest.raises(tk.ValidationError) as error:
-        file_request(world, getattr(world, who), getattr(world, dataset), requester_type="individual")
+        file_request(
+            world, getattr(world, who), getattr(world, dataset), requester_type="individual"
+        )
     assert message in str(error.value.error_dict["package_id"])
 
 
@@ -144,8 +146,14 @@ def test_agency_queue_oldest_first_for_its_admins_only(world):
             as_user(user, "vnopendata_access_request_list", owner_org=world.owner["name"])
     own = as_user(world.official, "vnopendata_access_request_list")
     assert {r["id"] for r in own} == {first["id"], second["id"]}
-    as_user(world.admin, "vnopendata_access_request_refuse", id=first["id"], reason="x",
-            legal_basis_number="13/2023/NĐ-CP", legal_basis_article="Điều 2")
+    as_user(
+        world.admin,
+        "vnopendata_access_request_refuse",
+        id=first["id"],
+        reason="x",
+        legal_basis_number="13/2023/NĐ-CP",
+        legal_basis_article="Điều 2",
+    )
     pending = as_user(
         world.admin, "vnopendata_access_request_list", owner_org=world.owner["id"], state="pending"
     )
@@ -267,16 +275,15 @@ def test_refusal_without_legal_basis_is_a_validation_error(world, missing):
     )
 
 
-@pytest.mark.parametrize(
-    ("lang", "message"), [("vi", "Giá trị bị mất"), ("en", "Missing value")]
-)
+@pytest.mark.parametrize(("lang", "message"), [("vi", "Giá trị bị mất"), ("en", "Missing value")])
 def test_refusal_without_legal_basis_over_http_is_409_in_the_users_language(
     app, world, lang, message
 ):
     request = file_request(world)
     token = _token(world.admin)
     response = app.post(
-        f"/{lang}/api/action/vnopendata_access_request_refuse" if lang != "vi"
+        f"/{lang}/api/action/vnopendata_access_request_refuse"
+        if lang != "vi"
         else "/api/action/vnopendata_access_request_refuse",
         json={"id": request["id"], "reason": "Lý do", "legal_basis_article": "Điều 2"},
         headers={"Authorization": token},

@@ -8,20 +8,30 @@ import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 
 from ckanext.vnopendata import cli, facets, helpers, indexing, licences, ratelimit, views
-from ckanext.vnopendata.logic import access, access_auth, action, auth, validators, visibility
+from ckanext.vnopendata.logic import (
+    access,
+    access_auth,
+    action,
+    audit_trail,
+    auth,
+    validators,
+    visibility,
+)
 from ckanext.vnopendata.sharing import labels
 
 
 def _actions() -> dict[str, Any]:
     return {
         name: getattr(module, name)
-        for module in (action, visibility, access)
+        for module in (action, visibility, access, audit_trail)
         for name in module.__all__
     }
 
 
 def _auth_functions() -> dict[str, Any]:
-    return {name: getattr(module, name) for module in (auth, access_auth) for name in module.__all__}
+    return {
+        name: getattr(module, name) for module in (auth, access_auth) for name in module.__all__
+    }
 
 
 @tk.blanket.config_declarations
@@ -102,8 +112,12 @@ class VnOpenDataPlugin(p.SingletonPlugin):
     def before_dataset_index(self, pkg_dict: dict[str, Any]) -> dict[str, Any]:
         return indexing.before_dataset_index(pkg_dict)
 
+    def after_dataset_create(self, context: Any, pkg_dict: dict[str, Any]) -> None:
+        audit_trail.record_changes(context, pkg_dict["id"])
+
     def after_dataset_update(self, context: Any, pkg_dict: dict[str, Any]) -> None:
         labels.relabel_activities(pkg_dict["id"])
+        audit_trail.record_changes(context, pkg_dict["id"])
 
     def after_dataset_delete(self, context: Any, pkg_dict: dict[str, Any]) -> None:
         labels.relabel_activities(pkg_dict["id"])

@@ -8,6 +8,7 @@ web process of the portal shares them.
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 from typing import Any
 
@@ -58,10 +59,9 @@ def hit_request_limit(user_id: str) -> None:
     limit_text = tk.config.get("ckanext.vnopendata.requests.rate_limit")
     item = parse(limit_text)
     keys = [("access_request", "user", user_id)]
-    try:
+    # Outside a web request (CLI, jobs) only the account is limited.
+    with contextlib.suppress(RuntimeError):
         keys.append(("access_request", "address", get_remote_address()))
-    except RuntimeError:  # outside a web request (CLI, jobs): the account limit only
-        pass
     strategy = _limiter.limiter
     for key in keys:
         if not strategy.test(item, *key):

@@ -156,7 +156,10 @@ def vnopendata_access_request_create(context: Context, data_dict: DataDict) -> d
             raise tk.ValidationError(
                 {
                     "requester_type": [
-                        tk._("Say whether you ask as an organisation, an individual or a data subject")
+                        tk._(
+                            "Say whether you ask as an organisation, an individual "
+                            "or a data subject"
+                        )
                     ]
                 }
             )
@@ -286,7 +289,9 @@ def vnopendata_access_request_withdraw(context: Context, data_dict: DataDict) ->
 
 def _expiry(requested: datetime.date | None) -> datetime.date:
     today = deadlines.vietnam_today()
-    latest = today + datetime.timedelta(days=int(tk.config.get("ckanext.vnopendata.grants.max_days")))
+    latest = today + datetime.timedelta(
+        days=int(tk.config.get("ckanext.vnopendata.grants.max_days"))
+    )
     if requested is None:
         default_days = int(tk.config.get("ckanext.vnopendata.grants.default_days"))
         return min(today + datetime.timedelta(days=default_days), latest)
@@ -296,7 +301,9 @@ def _expiry(requested: datetime.date | None) -> datetime.date:
         raise tk.ValidationError(
             {
                 "expires": [
-                    tk._("A grant can last at most {days} days: expire on {date} or earlier").format(
+                    tk._(
+                        "A grant can last at most {days} days: expire on {date} or earlier"
+                    ).format(
                         days=int(tk.config.get("ckanext.vnopendata.grants.max_days")),
                         date=latest.isoformat(),
                     )

@@ -6,10 +6,10 @@ users fail them all (none allows anonymous access).
 
 from __future__ import annotations
 
+import ckan.plugins.toolkit as tk
 from ckan import model
 from ckan.types import AuthResult, Context, DataDict
 
-import ckan.plugins.toolkit as tk
 from ckanext.vnopendata.model.access import AccessGrant, AccessRequest
 from ckanext.vnopendata.sharing import requests
 
@@ -53,7 +53,9 @@ def vnopendata_access_request_create(context: Context, data_dict: DataDict) -> A
 
 def vnopendata_access_request_show(context: Context, data_dict: DataDict) -> AuthResult:
     request = _request(data_dict)
-    if request and (request.user_id == _user_id(context) or _is_admin_of(context, request.owner_org)):
+    if request and (
+        request.user_id == _user_id(context) or _is_admin_of(context, request.owner_org)
+    ):
         return {"success": True}
     return _refused(tk._("Only the requester and the agency's admins can see this request"))
 

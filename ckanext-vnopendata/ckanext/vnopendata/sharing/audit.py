@@ -125,8 +125,7 @@ class ChainBreak:
 
 def _entries(session: Any) -> Iterator[AuditEntry]:
     query = sa.select(AuditEntry).order_by(AuditEntry.seq).execution_options(yield_per=1000)
-    for entry in session.execute(query).scalars():
-        yield entry
+    yield from session.execute(query).scalars()
 
 
 def verify(session: Any = None) -> tuple[int, ChainBreak | None]:

@@ -62,4 +62,3 @@ def grant_dict(grant: AccessGrant, now: datetime.datetime | None = None) -> dict
         "revoked_by": grant.revoked_by,
         "revoke_reason": grant.revoke_reason,
     }
-

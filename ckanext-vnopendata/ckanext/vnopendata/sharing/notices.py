@@ -180,16 +180,20 @@ def send_overdue_notices(now: datetime.datetime | None = None) -> int:
     deadline, once per request; return how many requests were notified."""
     now = now or datetime.datetime.utcnow()
     today = deadlines.vietnam_today(now)
-    overdue = model.Session.execute(
-        sa.select(AccessRequest)
-        .where(
-            AccessRequest.state == requests.PENDING,
-            AccessRequest.due < today,
-            AccessRequest.overdue_notified.is_(None),
+    overdue = (
+        model.Session.execute(
+            sa.select(AccessRequest)
+            .where(
+                AccessRequest.state == requests.PENDING,
+                AccessRequest.due < today,
+                AccessRequest.overdue_notified.is_(None),
+            )
+            .order_by(AccessRequest.created)
+            .with_for_update(skip_locked=True)
         )
-        .order_by(AccessRequest.created)
-        .with_for_update(skip_locked=True)
-    ).scalars().all()
+        .scalars()
+        .all()
+    )
     count = 0
     for request in overdue:
         title = _title(request.package_id)
@@ -216,7 +220,10 @@ def send_overdue_notices(now: datetime.datetime | None = None) -> int:
             package_id=request.package_id,
             owner_org=request.owner_org,
             object_id=request.id,
-            detail={"due": request.due.isoformat(), "notified": [address for _name, address in admins]},
+            detail={
+                "due": request.due.isoformat(),
+                "notified": [address for _name, address in admins],
+            },
         )
         count += 1
     model.repo.commit()
@@ -227,18 +234,24 @@ def send_expiry_warnings(now: datetime.datetime | None = None) -> int:
     """E-mail each holder whose live grant expires within the warning period
     (`ckanext.vnopendata.grants.warning_days`), once per grant."""
     now = now or datetime.datetime.utcnow()
-    horizon = now + datetime.timedelta(days=int(tk.config.get("ckanext.vnopendata.grants.warning_days")))
-    expiring = model.Session.execute(
-        sa.select(AccessGrant)
-        .where(
-            AccessGrant.revoked.is_(None),
-            AccessGrant.expires_at > now,
-            AccessGrant.expires_at <= horizon,
-            AccessGrant.expiry_warned.is_(None),
+    horizon = now + datetime.timedelta(
+        days=int(tk.config.get("ckanext.vnopendata.grants.warning_days"))
+    )
+    expiring = (
+        model.Session.execute(
+            sa.select(AccessGrant)
+            .where(
+                AccessGrant.revoked.is_(None),
+                AccessGrant.expires_at > now,
+                AccessGrant.expires_at <= horizon,
+                AccessGrant.expiry_warned.is_(None),
+            )
+            .order_by(AccessGrant.expires_at)
+            .with_for_update(skip_locked=True)
         )
-        .order_by(AccessGrant.expires_at)
-        .with_for_update(skip_locked=True)
-    ).scalars().all()
+        .scalars()
+        .all()
+    )
     count = 0
     for grant in expiring:
         title = _title(grant.package_id)
