@@ -191,4 +191,7 @@ def load(echo: Any = click.echo) -> tuple[int, int]:
 @click.command("demo", short_help="Load the demo agencies and datasets once")
 def demo_command() -> None:
     """Load demo agencies and datasets; a second run loads nothing."""
+    from ckanext.vnopendata import demo_access
+
     load()
+    demo_access.load()
