@@ -62,9 +62,9 @@ def member(org: dict[str, Any], user: dict[str, Any], capacity: str) -> None:
     )
 
 
-def as_user(user: dict[str, Any] | None, action: str, **data: Any) -> Any:
+def as_user(user: dict[str, Any] | None, action_name: str, /, **data: Any) -> Any:
     context = {"user": user["name"] if user else "", "ignore_auth": False}
-    return test_helpers.call_action(action, context, **data)
+    return test_helpers.call_action(action_name, context, **data)
 
 
 REQUEST_FIELDS = {

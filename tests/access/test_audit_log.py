@@ -206,5 +206,6 @@ def test_csv_export_is_utf8_with_bom_and_keeps_vietnamese(app, world):
     rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"))))
     assert [row["action"] for row in rows] == ["grant_revoke"]
     assert rows[0]["reason"] == "Hết hạn dự án"
-    anonymous = app.get("/audit.csv")
-    assert anonymous.status_code in (302, 403)
+    anonymous = app.flask_app.test_client().get("/audit.csv")
+    assert anonymous.status_code == 302
+    assert "/user/login" in anonymous.headers["Location"]

@@ -26,7 +26,7 @@ def login(app, world):
 
     def log_in(user) -> None:
         account = model.User.get(user["name"])
-        account.set_password(PASSWORD)
+        account.password = PASSWORD
         model.repo.commit()
         app.get("/user/_logout")
         page = app.get("/user/login").get_data(as_text=True)
