@@ -216,6 +216,7 @@ def dashboard() -> Any:
     context = _context()
     return _render(
         "vnopendata/access/dashboard.html",
+        user_dict=tk.get_action("user_show")(context, {"id": tk.current_user.id}),
         my_requests=tk.get_action("vnopendata_access_request_list")(context, {}),
         my_grants=tk.get_action("vnopendata_access_grant_list")(context, {}),
         admin_agencies=[
