@@ -85,7 +85,7 @@ def test_refusal_form_needs_a_legal_basis_and_keeps_input(app, world, login):
     login(world.admin)
     page_url = f"/access/request/{request['id']}"
     html = app.get(page_url).get_data(as_text=True)
-    assert "Từ chối bằng văn bản" in html and "Chấp thuận" in html
+    assert "Từ chối bằng văn bản" in html and "Phê duyệt" in html
     response = _post(
         app,
         f"/access/request/{request['id']}/refuse",
