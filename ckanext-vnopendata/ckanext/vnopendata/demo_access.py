@@ -44,26 +44,21 @@ def _user(name: str, fullname: str, site_user: str) -> model.User:
     return user
 
 
-def _published(sharing_class: str, exclude_org: str | None, site_user: str) -> list[model.Package]:
-    """Published datasets of a class, outside one agency, publishing the
-    demo's drafts through the review workflow when needed."""
-    packages = [
-        package
-        for package in model.Session.query(model.Package).filter(
-            model.Package.state == "active", model.Package.owner_org != (exclude_org or "")
-        )
-        if (package.extras or {}).get("sharing_class") == sharing_class
-    ]
-    packages.sort(key=lambda package: package.name)
-    context = {"user": site_user}
-    for package in packages:
-        state = (package.extras or {}).get("review_state")
-        if state in ("draft", "returned"):
-            tk.get_action("vnopendata_dataset_submit")(dict(context), {"id": package.id})
-            state = model.Package.get(package.id).extras.get("review_state")
-        if state == "submitted" and not requests.is_published(package):
-            tk.get_action("vnopendata_dataset_approve")(dict(context), {"id": package.id})
-    return [package for package in packages if requests.requestable(package)]
+def _published(sharing_class: str, exclude_org: str) -> list[model.Package]:
+    """Published datasets of a class outside one agency (the demo keeps its
+    drafts and datasets under review as they are)."""
+    packages = model.Session.query(model.Package).filter(
+        model.Package.state == "active", model.Package.owner_org != exclude_org
+    )
+    return sorted(
+        (
+            package
+            for package in packages
+            if (package.extras or {}).get("sharing_class") == sharing_class
+            and requests.requestable(package)
+        ),
+        key=lambda package: package.name,
+    )
 
 
 def _ask(user: model.User, package: model.Package, **fields: Any) -> dict[str, Any]:
@@ -103,8 +98,8 @@ def load(echo: Callable[[str], Any] = click.echo) -> int:
         {"user": site_user, "ignore_auth": True},
         {"id": agency.id, "username": official.name, "role": "member"},
     )
-    restricted = _published(classes.RESTRICTED.key, agency.id, site_user)
-    inter_agency = _published(classes.INTER_AGENCY.key, agency.id, site_user)
+    restricted = _published(classes.RESTRICTED.key, agency.id)
+    inter_agency = _published(classes.INTER_AGENCY.key, agency.id)
     if len(restricted) < 3 or len(inter_agency) < 2:
         echo("Not enough published restricted and inter-agency demo datasets for the requests.")
         return 0
