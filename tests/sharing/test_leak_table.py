@@ -16,6 +16,7 @@ cell; the suite prints how many it asserted.
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import re
 from collections.abc import Iterator
@@ -68,13 +69,11 @@ PUBLISHED: dict[tuple[str, bool], dict[str, str]] = {
     },
 }
 # Grant holders are members of another agency: they see what other_agency
-# sees, and a live grant opens its restricted dataset in full; an expired
-# or revoked grant, or a grant on another dataset, opens nothing.
-for (_class, _visible), _levels in PUBLISHED.items():
+# sees, except that a live grant opens its dataset in full
+# (`Dataset.live_grants`); an expired or revoked grant opens nothing.
+for _levels in PUBLISHED.values():
     for _role in GRANT_ROLES:
         _levels[_role] = _levels["other_agency"]
-    if _class == "restricted":
-        _levels["grant_live"] = FULL
 # Draft, submitted or returned: the owning agency only, whatever the class.
 NOT_PUBLISHED = {
     **_AGENCY,
@@ -99,10 +98,14 @@ class Dataset:
     metadata_visible: bool
     link_resource: str
     upload_resource: str
+    # Roles holding a live access grant on this dataset.
+    live_grants: frozenset[str] = frozenset()
 
     def level(self, role: str) -> str:
         if self.state != "published":
             return NOT_PUBLISHED[role]
+        if role in self.live_grants:
+            return FULL
         return PUBLISHED[(self.sharing_class, self.metadata_visible)][role]
 
     @property
@@ -119,8 +122,10 @@ class Catalogue:
     group: dict[str, Any]
 
 
-def _build_dataset(people, owning, group, sharing_class, state, visible, review_required):
-    name = f"{sharing_class.replace('_', '-')}-{state}-{'mv' if visible else 'an'}"
+def _build_dataset(
+    people, owning, group, sharing_class, state, visible, review_required, name=None
+):
+    name = name or f"{sharing_class.replace('_', '-')}-{state}-{'mv' if visible else 'an'}"
     data = dataset_data(
         owning["id"],
         name,
@@ -182,11 +187,19 @@ def catalogue(request, reset_database) -> Iterator[Catalogue]:
         for role in ROLES[1:]:
             call_as(people[role], "follow_group", id=owning["id"])
         other_dataset = _build_dataset(
-            people, owning, group, "restricted", "published", False, request.param
+            people, owning, group, "restricted", "published", False, request.param, "cap-khac"
         )
         _grant(people, other_dataset.id, "grant_other")
-        for dataset in datasets:
-            if dataset.sharing_class == "restricted" and dataset.state == "published":
+        datasets.append(dataclasses.replace(other_dataset, live_grants=frozenset({"grant_other"})))
+        for index, dataset in enumerate(datasets):
+            if (
+                dataset.sharing_class == "restricted"
+                and dataset.state == "published"
+                and not dataset.live_grants
+            ):
+                datasets[index] = dataclasses.replace(
+                    dataset, live_grants=frozenset({"grant_live"})
+                )
                 for role in ("grant_live", "grant_expired", "grant_revoked"):
                     grant_id = _grant(people, dataset.id, role)
                     if role == "grant_revoked":
