@@ -34,7 +34,15 @@ ROLES = (
     "other_agency",  # member of another agency
     "parent_admin",  # admin of the owning agency's parent agency
     "sysadmin",
+    # Members of another agency holding an access grant (issue 8) on every
+    # published restricted dataset of the table: live, expired, revoked; or
+    # a live grant on another restricted dataset of the same agency.
+    "grant_live",
+    "grant_expired",
+    "grant_revoked",
+    "grant_other",
 )
+GRANT_ROLES = ("grant_live", "grant_expired", "grant_revoked", "grant_other")
 
 
 def make_agency(name: str, code: str, **extra: Any) -> dict[str, Any]:
@@ -60,6 +68,7 @@ def make_people(owning: dict, parent: dict, other: dict) -> dict[str, dict[str, 
         (owning, "admin", "admin"),
         (other, "other_agency", "member"),
         (parent, "parent_admin", "admin"),
+        *((other, role, "member") for role in GRANT_ROLES),
     ]
     for agency, role, capacity in memberships:
         helpers.call_action(

@@ -16,6 +16,7 @@ cell; the suite prints how many it asserted.
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import re
 from collections.abc import Iterator
@@ -25,8 +26,9 @@ from typing import Any
 import ckan.logic as logic
 import leak_cells
 import pytest
+import sqlalchemy as sa
 from ckan.common import config
-from conftest import ROLES, call_as, dataset_data, make_agency, make_people
+from conftest import GRANT_ROLES, ROLES, call_as, dataset_data, make_agency, make_people
 from werkzeug.datastructures import FileStorage
 
 FULL, METADATA, NOTHING = "full", "metadata", "nothing"
@@ -66,6 +68,12 @@ PUBLISHED: dict[tuple[str, bool], dict[str, str]] = {
         "parent_admin": FULL,
     },
 }
+# Grant holders are members of another agency: they see what other_agency
+# sees, except that a live grant opens its dataset in full
+# (`Dataset.live_grants`); an expired or revoked grant opens nothing.
+for _levels in PUBLISHED.values():
+    for _role in GRANT_ROLES:
+        _levels[_role] = _levels["other_agency"]
 # Draft, submitted or returned: the owning agency only, whatever the class.
 NOT_PUBLISHED = {
     **_AGENCY,
@@ -73,6 +81,7 @@ NOT_PUBLISHED = {
     "citizen": NOTHING,
     "other_agency": NOTHING,
     "parent_admin": NOTHING,
+    **dict.fromkeys(GRANT_ROLES, NOTHING),
 }
 
 CLASSES = ("open", "inter_agency", "restricted")
@@ -89,10 +98,14 @@ class Dataset:
     metadata_visible: bool
     link_resource: str
     upload_resource: str
+    # Roles holding a live access grant on this dataset.
+    live_grants: frozenset[str] = frozenset()
 
     def level(self, role: str) -> str:
         if self.state != "published":
             return NOT_PUBLISHED[role]
+        if role in self.live_grants:
+            return FULL
         return PUBLISHED[(self.sharing_class, self.metadata_visible)][role]
 
     @property
@@ -109,8 +122,10 @@ class Catalogue:
     group: dict[str, Any]
 
 
-def _build_dataset(people, owning, group, sharing_class, state, visible, review_required):
-    name = f"{sharing_class.replace('_', '-')}-{state}-{'mv' if visible else 'an'}"
+def _build_dataset(
+    people, owning, group, sharing_class, state, visible, review_required, name=None
+):
+    name = name or f"{sharing_class.replace('_', '-')}-{state}-{'mv' if visible else 'an'}"
     data = dataset_data(
         owning["id"],
         name,
@@ -171,9 +186,70 @@ def catalogue(request, reset_database) -> Iterator[Catalogue]:
         ]
         for role in ROLES[1:]:
             call_as(people[role], "follow_group", id=owning["id"])
+        other_dataset = _build_dataset(
+            people, owning, group, "restricted", "published", False, request.param, "cap-khac"
+        )
+        _grant(people, other_dataset.id, "grant_other")
+        datasets.append(dataclasses.replace(other_dataset, live_grants=frozenset({"grant_other"})))
+        for index, dataset in enumerate(datasets):
+            if (
+                dataset.sharing_class == "restricted"
+                and dataset.state == "published"
+                and not dataset.live_grants
+            ):
+                datasets[index] = dataclasses.replace(
+                    dataset, live_grants=frozenset({"grant_live"})
+                )
+                for role in ("grant_live", "grant_expired", "grant_revoked"):
+                    grant_id = _grant(people, dataset.id, role)
+                    if role == "grant_revoked":
+                        call_as(
+                            people["admin"],
+                            "vnopendata_access_grant_revoke",
+                            id=grant_id,
+                            reason="Kiểm tra",
+                        )
+                    if role == "grant_expired":
+                        _expire(grant_id)
     finally:
         config[key] = saved
     yield Catalogue(datasets, people, owning, group)
+
+
+def _grant(people, package_id: str, role: str) -> str:
+    """An approved access request of `role` for the dataset: its grant id."""
+    limit = "ckanext.vnopendata.requests.rate_limit"
+    saved = config.get(limit)
+    config[limit] = "1000 per hour"
+    try:
+        request = call_as(
+            people[role],
+            "vnopendata_access_request_create",
+            package_id=package_id,
+            purpose="Kiểm tra rò rỉ",
+            legal_basis="Luật Dữ liệu, Điều 17",
+            items=["Bảng"],
+            duration_days=30,
+            contact="0241234567",
+        )
+    finally:
+        config[limit] = saved
+    approved = call_as(people["admin"], "vnopendata_access_request_approve", id=request["id"])
+    return approved["grant"]["id"]
+
+
+def _expire(grant_id: str) -> None:
+    """Expired one second ago: nothing is rewritten but the grant's row."""
+    from ckan import model
+
+    model.Session.execute(
+        sa.text(
+            "UPDATE vnopendata_access_grant SET expires_at = "
+            "(now() AT TIME ZONE 'utc') - interval '1 second' WHERE id = :id"
+        ),
+        {"id": grant_id},
+    )
+    model.repo.commit()
 
 
 # Which datasets a read path lists, from the truth table and CKAN's rules.

@@ -61,5 +61,43 @@ def create_admin(name: str, email: str, credentials_file: Path | None) -> None:
 vnopendata.add_command(demo_command)
 
 
+@vnopendata.group()
+def audit() -> None:
+    """The append-only audit log of sharing."""
+
+
+@audit.command("verify")
+def audit_verify() -> None:
+    """Check the hash chain of the whole audit log.
+
+    Exit status 0 when every entry is there and unaltered; otherwise 1,
+    naming the first entry that breaks the chain.
+    """
+    from ckanext.vnopendata.sharing import audit as audit_log
+
+    count, broken = audit_log.verify()
+    if broken is None:
+        click.secho(f"Audit log intact: {count} entries, chain whole.", fg="green")
+        return
+    click.secho(f"Audit log broken at entry {broken.seq}: {broken.problem}", fg="red", err=True)
+    raise SystemExit(1)
+
+
+@vnopendata.group()
+def access() -> None:
+    """Access requests and grants."""
+
+
+@access.command("notify")
+def access_notify() -> None:
+    """Send the daily notices (run once a day from cron): overdue requests to
+    their agency's admins, once each; expiry warnings to grant holders."""
+    from ckanext.vnopendata.sharing import notices
+
+    overdue = notices.send_overdue_notices()
+    warned = notices.send_expiry_warnings()
+    click.echo(f"Overdue requests notified: {overdue}; expiry warnings sent: {warned}.")
+
+
 def get_commands() -> list[click.Command]:
     return [vnopendata]

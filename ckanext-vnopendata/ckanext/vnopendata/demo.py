@@ -241,4 +241,7 @@ def _review(dataset: dict[str, Any], review: dict[str, Any], context: Any) -> st
 @click.command("demo", short_help="Load the demo agencies and datasets once")
 def demo_command() -> None:
     """Load demo agencies and datasets; a second run loads nothing."""
+    from ckanext.vnopendata import demo_access
+
     load()
+    demo_access.load()

@@ -7,15 +7,30 @@ from typing import Any
 import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 
-from ckanext.vnopendata import cli, facets, helpers, indexing, licences
-from ckanext.vnopendata.logic import action, auth, validators, visibility
+from ckanext.vnopendata import cli, facets, helpers, indexing, licences, ratelimit, views
+from ckanext.vnopendata.logic import (
+    access,
+    access_auth,
+    action,
+    audit_trail,
+    auth,
+    validators,
+    visibility,
+)
 from ckanext.vnopendata.sharing import labels
-from ckanext.vnopendata.views import review as review_views
 
 
 def _actions() -> dict[str, Any]:
     return {
-        name: getattr(module, name) for module in (action, visibility) for name in module.__all__
+        name: getattr(module, name)
+        for module in (action, visibility, access, audit_trail)
+        for name in module.__all__
+    }
+
+
+def _auth_functions() -> dict[str, Any]:
+    return {
+        name: getattr(module, name) for module in (auth, access_auth) for name in module.__all__
     }
 
 
@@ -24,8 +39,8 @@ def _actions() -> dict[str, Any]:
 @tk.blanket.validators(validators)
 @tk.blanket.helpers(helpers)
 @tk.blanket.actions(_actions)
-@tk.blanket.auth_functions(auth)
-@tk.blanket.blueprints(lambda: [review_views.bp])
+@tk.blanket.auth_functions(_auth_functions)
+@tk.blanket.blueprints(views.get_blueprints)
 class VnOpenDataPlugin(p.SingletonPlugin):
     """The portal: Vietnamese metadata, sharing classes and their review,
     templates, translations, commands."""
@@ -36,6 +51,7 @@ class VnOpenDataPlugin(p.SingletonPlugin):
     p.implements(p.ITranslation)
     p.implements(p.IFacets, inherit=True)
     p.implements(p.IPackageController, inherit=True)
+    p.implements(p.IMiddleware, inherit=True)
 
     # IConfigurer
 
@@ -48,6 +64,12 @@ class VnOpenDataPlugin(p.SingletonPlugin):
 
     def configure(self, config_: Any) -> None:
         licences.install_register()
+
+    # IMiddleware
+
+    def make_middleware(self, app: Any, config_: Any) -> Any:
+        ratelimit.init_app(app)
+        return app
 
     # ITranslation
 
@@ -90,8 +112,12 @@ class VnOpenDataPlugin(p.SingletonPlugin):
     def before_dataset_index(self, pkg_dict: dict[str, Any]) -> dict[str, Any]:
         return indexing.before_dataset_index(pkg_dict)
 
+    def after_dataset_create(self, context: Any, pkg_dict: dict[str, Any]) -> None:
+        audit_trail.record_changes(context, pkg_dict["id"])
+
     def after_dataset_update(self, context: Any, pkg_dict: dict[str, Any]) -> None:
         labels.relabel_activities(pkg_dict["id"])
+        audit_trail.record_changes(context, pkg_dict["id"])
 
     def after_dataset_delete(self, context: Any, pkg_dict: dict[str, Any]) -> None:
         labels.relabel_activities(pkg_dict["id"])

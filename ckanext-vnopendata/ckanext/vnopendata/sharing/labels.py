@@ -11,7 +11,8 @@ Dataset labels:
 =========================  ==============================================
 not published yet          ``member-<agency>``
 open                       ``public``
-inter_agency               ``agency-any``, ``member-<agency>``
+inter_agency               ``agency-any``, ``member-<agency>``,
+                           ``grant-<dataset>``
                            (+ ``meta-public`` when metadata is visible)
 restricted                 ``member-<agency>``, ``member-<parent agency>``,
                            ``grant-<dataset>``
@@ -40,7 +41,7 @@ import ckan.plugins.toolkit as tk
 import sqlalchemy as sa
 from ckan import model
 
-from ckanext.vnopendata.sharing import classes, review
+from ckanext.vnopendata.sharing import classes, grants, review
 
 PUBLIC = "public"
 META_PUBLIC = "meta-public"
@@ -86,7 +87,8 @@ def dataset_labels(
     if sharing_class == classes.OPEN.key:
         return [PUBLIC]
     if sharing_class == classes.INTER_AGENCY.key:
-        labels.append(AGENCY_ANY)
+        # Citizens and businesses read it through a grant (issue 8).
+        labels.extend([AGENCY_ANY, grant(package_id)])
         if metadata_visible:
             labels.append(META_PUBLIC)
         return labels
@@ -122,6 +124,9 @@ def user_labels(user_obj: model.User | None) -> list[str]:
     labels.extend(member(agency["id"]) for agency in agencies)
     if agencies:
         labels.extend([AGENCY_ANY, META_AGENCY_ANY])
+    # Computed from the database on every call: a grant that has expired or
+    # been revoked gives nothing from that instant on.
+    labels.extend(grants.live_grant_labels(user_obj.id))
     return labels
 
 
