@@ -8,14 +8,29 @@ import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 
 from ckanext.vnopendata import cli, facets, helpers, indexing, licences
-from ckanext.vnopendata.logic import validators, visibility
+from ckanext.vnopendata.logic import codelist, validators, visibility
+
+
+def _actions() -> dict[str, Any]:
+    return {
+        **{name: getattr(visibility, name) for name in visibility.__all__},
+        **codelist.get_actions(),
+    }
+
+
+def _blueprints() -> list[Any]:
+    from ckanext.vnopendata.views.dcat import dcat_feeds
+
+    return [dcat_feeds]
 
 
 @tk.blanket.config_declarations
 @tk.blanket.cli(cli.get_commands)
 @tk.blanket.validators(validators)
 @tk.blanket.helpers(helpers)
-@tk.blanket.actions(visibility)
+@tk.blanket.actions(_actions)
+@tk.blanket.auth_functions(codelist.get_auth_functions)
+@tk.blanket.blueprints(_blueprints)
 class VnOpenDataPlugin(p.SingletonPlugin):
     """The portal: Vietnamese metadata, templates, translations, commands."""
 
@@ -31,6 +46,11 @@ class VnOpenDataPlugin(p.SingletonPlugin):
         tk.add_template_directory(config_, "templates")
         tk.add_public_directory(config_, "public")
         tk.add_resource("assets", "vnopendata")
+        # After the search plugin's update_config: it registers the index
+        # class that the DCAT pieces ride along with.
+        from ckanext.vnopendata.dcat import hooks
+
+        hooks.install()
 
     # IConfigurable
 
