@@ -46,16 +46,16 @@ class VnOpenDataPlugin(p.SingletonPlugin):
         tk.add_template_directory(config_, "templates")
         tk.add_public_directory(config_, "public")
         tk.add_resource("assets", "vnopendata")
-        # After the search plugin's update_config: it registers the index
-        # class that the DCAT pieces ride along with.
-        from ckanext.vnopendata.dcat import hooks
-
-        hooks.install()
 
     # IConfigurable
 
     def configure(self, config_: Any) -> None:
         licences.install_register()
+        # After every plugin's update_config, where the search plugin
+        # registers the index class that the DCAT pieces ride along with.
+        from ckanext.vnopendata.dcat import hooks
+
+        hooks.install()
 
     # ITranslation
 

@@ -16,7 +16,7 @@ from typing import Any
 
 import ckan.plugins.toolkit as tk
 from ckanext.dcat.utils import parse_accept_header
-from flask import Blueprint, Response, request, stream_with_context
+from flask import Blueprint, Response, request
 
 from ckanext.vnopendata import codelists
 from ckanext.vnopendata.dcat import feed, vocabularies, writers
@@ -34,8 +34,10 @@ def _format(extension: str) -> str:
 
 
 def _stream(chunks: Iterable[str], fmt: str) -> Response:
+    # The chunks are already read (the page's pieces, a bounded list): the
+    # response streams them without holding a request context open.
     return Response(
-        stream_with_context(chunks),
+        iter(chunks),
         content_type=f"{writers.CONTENT_TYPES[fmt]}; charset=utf-8",
     )
 
