@@ -20,7 +20,10 @@ def demo_catalog(_session_app: Any, reset_database: Any) -> dict[str, Any]:
         demo.load(echo=lambda _: None)
         # An official of the agency that owns the most non-open datasets.
         datasets = helpers.call_action(
-            "package_search", context={"ignore_auth": True}, q="*:*", rows=1000,
+            "package_search",
+            context={"ignore_auth": True},
+            q="*:*",
+            rows=1000,
             include_private=True,
         )["results"]
         owners: dict[str, int] = {}
@@ -37,8 +40,10 @@ def demo_catalog(_session_app: Any, reset_database: Any) -> dict[str, Any]:
             role="member",
         )
         token = helpers.call_action(
-            "api_token_create", context={"ignore_auth": True, "user": official["name"]},
-            user=official["name"], name="harvester",
+            "api_token_create",
+            context={"ignore_auth": True, "user": official["name"]},
+            user=official["name"],
+            name="harvester",
         )["token"]
         sysadmin = factories.Sysadmin(name="quan-tri-dcat")
         model.Session.commit()

@@ -55,7 +55,7 @@ def field_differences(
     if len(original["resources"]) != len(parsed.get("resources", [])):
         differences.append(f"{original['name']}: {len(original['resources'])} resources")
         return differences
-    for resource, parsed_resource in zip(original["resources"], parsed["resources"]):
+    for resource, parsed_resource in zip(original["resources"], parsed["resources"], strict=True):
         for field in schema["resource_fields"]:
             key = field["field_name"]
             if not same(key, resource.get(key), parsed_resource.get(key)):

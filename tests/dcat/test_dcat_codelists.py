@@ -34,11 +34,15 @@ def test_every_code_list_is_a_skos_scheme_with_every_concept_labelled(app, name)
 
 
 def test_eu_matches_where_the_eu_has_the_concept(app):
-    graph = Graph().parse(data=app.get("/codelist/update_frequencies.ttl").get_data(), format="turtle")
+    graph = Graph().parse(
+        data=app.get("/codelist/update_frequencies.ttl").get_data(), format="turtle"
+    )
     monthly = vocabularies.concept_uri("update_frequencies", "MONTHLY")
     eu = URIRef("http://publications.europa.eu/resource/authority/frequency/MONTHLY")
     assert (monthly, SKOS.exactMatch, eu) in graph
-    classes = Graph().parse(data=app.get("/codelist/sharing_classes.ttl").get_data(), format="turtle")
+    classes = Graph().parse(
+        data=app.get("/codelist/sharing_classes.ttl").get_data(), format="turtle"
+    )
     restricted = vocabularies.concept_uri("sharing_classes", "restricted")
     non_public = URIRef("http://publications.europa.eu/resource/authority/access-right/NON_PUBLIC")
     assert (restricted, SKOS.exactMatch, non_public) in classes
@@ -55,8 +59,12 @@ def test_every_rdf_format_by_extension_and_by_accept(app, extension):
     by_extension = app.get(f"/codelist/provinces.{extension}")
     assert by_extension.status_code == 200
     a = Graph().parse(data=by_extension.get_data(as_text=True), format=FORMATS[extension])
-    accept = {"ttl": "text/turtle", "rdf": "application/rdf+xml", "xml": "application/rdf+xml",
-              "jsonld": "application/ld+json"}[extension]
+    accept = {
+        "ttl": "text/turtle",
+        "rdf": "application/rdf+xml",
+        "xml": "application/rdf+xml",
+        "jsonld": "application/ld+json",
+    }[extension]
     by_accept = app.get("/codelist/provinces", headers={"Accept": accept})
     assert by_accept.headers["Content-Type"].startswith(accept)
     b = Graph().parse(data=by_accept.get_data(as_text=True), format=FORMATS[extension])
@@ -83,7 +91,10 @@ def test_codelist_list_names_titles_versions_and_sources():
     lists = helpers.call_action("vnopendata_codelist_list", context={"user": ""})
     assert [entry["name"] for entry in lists] == ALL
     provinces = next(entry for entry in lists if entry["name"] == "provinces")
-    assert provinces["title"] == {"vi": "Đơn vị hành chính cấp tỉnh", "en": "Provincial-level administrative units"}
+    assert provinces["title"] == {
+        "vi": "Đơn vị hành chính cấp tỉnh",
+        "en": "Provincial-level administrative units",
+    }
     assert provinces["version"] == "19/2025/QĐ-TTg"
     assert "19/2025" in provinces["source"]
     assert provinces["uri"].endswith("/codelist/provinces")
@@ -95,7 +106,9 @@ def test_codelist_show_returns_the_codes_with_labels_and_uris():
     assert len(shown["codes"]) == 34
     hanoi = shown["codes"][0]
     assert {k: hanoi[k] for k in ("code", "label_vi", "label_en")} == {
-        "code": "01", "label_vi": "Thành phố Hà Nội", "label_en": "Ha Noi City",
+        "code": "01",
+        "label_vi": "Thành phố Hà Nội",
+        "label_en": "Ha Noi City",
     }
     assert hanoi["uri"] == str(vocabularies.concept_uri("provinces", "01"))
     sectors = helpers.call_action("vnopendata_codelist_show", context={"user": ""}, id="sectors")

@@ -45,12 +45,16 @@ def test_a_walk_sees_every_dataset_that_existed_at_its_start_exactly_once(app, d
     helpers.call_action("package_delete", context=dict(context), id=first[0])
     later = sorted(at_start - set(first))[0]
     helpers.call_action(
-        "package_patch", context=dict(context), id=later,
+        "package_patch",
+        context=dict(context),
+        id=later,
         title_translated={"vi": "Đã sửa trong lúc thu thập", "en": "Changed while harvesting"},
     )
     record = next(r for r in demo.dataset_records() if r["sharing_class"] == "open")
     helpers.call_action(
-        "package_create", context=dict(context), **dict(record, name="bo-du-lieu-moi-trong-luc-thu-thap")
+        "package_create",
+        context=dict(context),
+        **dict(record, name="bo-du-lieu-moi-trong-luc-thu-thap"),
     )
     while url:
         names, url = _page(app, url)
@@ -68,7 +72,9 @@ def test_a_walk_sees_every_dataset_that_existed_at_its_start_exactly_once(app, d
     assert "bo-du-lieu-moi-trong-luc-thu-thap" in fresh
 
 
-@pytest.mark.parametrize(("fmt", "parse_as"), [("ttl", "turtle"), ("nt", "nt"), ("jsonld", "json-ld")])
+@pytest.mark.parametrize(
+    ("fmt", "parse_as"), [("ttl", "turtle"), ("nt", "nt"), ("jsonld", "json-ld")]
+)
 def test_dump_writes_the_visible_catalogue(cli, demo_catalog, tmp_path, fmt, parse_as):
     from ckanext.vnopendata.cli import vnopendata
 
@@ -97,5 +103,7 @@ def test_rebuild_restores_every_piece(cli, demo_catalog):
     assert result.exit_code == 0, result.output
     active = model.Session.query(model.Package).filter_by(state="active", type="dataset").count()
     assert f"Rebuilt the DCAT pieces of {active} datasets." in result.output
-    stored = model.Session.execute(sa.select(sa.func.count()).select_from(dcat_piece_table)).scalar()
+    stored = model.Session.execute(
+        sa.select(sa.func.count()).select_from(dcat_piece_table)
+    ).scalar()
     assert stored == active

@@ -40,7 +40,9 @@ def schema(demo_catalog: dict[str, Any]) -> dict[str, Any]:
 def test_the_profile_is_registered_and_the_portal_default():
     serializer = RDFSerializer()
     assert [p.__name__ for p in serializer._profiles] == ["VnDcatApProfile"]
-    assert issubclass(profile.VnDcatApProfile, RDFSerializer(profiles=["euro_dcat_ap_3"])._profiles[0])
+    assert issubclass(
+        profile.VnDcatApProfile, RDFSerializer(profiles=["euro_dcat_ap_3"])._profiles[0]
+    )
 
 
 def test_every_demo_dataset_comes_back_field_by_field(shown, schema):
@@ -67,7 +69,10 @@ def test_access_rights_follow_the_sharing_class_through_classes_module(shown):
         graph = pieces.dataset_graph(dataset)
         rights = set(graph.objects(None, DCTERMS.accessRights))
         assert rights == {URIRef(expected[dataset["sharing_class"]])}
-        assert expected[dataset["sharing_class"]] == classes.get(dataset["sharing_class"]).access_right_iri
+        assert (
+            expected[dataset["sharing_class"]]
+            == classes.get(dataset["sharing_class"]).access_right_iri
+        )
         seen.add(dataset["sharing_class"])
     assert seen == set(expected)
 
@@ -120,6 +125,9 @@ def test_every_referenced_concept_is_typed(shown):
             assert (concept, RDF.type, None) in graph, (predicate, concept)
 
 
-@pytest.mark.skipif(not SHARED_SHAPES.exists(), reason="the project's shared folder is only on the development machines")
+@pytest.mark.skipif(
+    not SHARED_SHAPES.exists(),
+    reason="the project's shared folder is only on the development machines",
+)
 def test_the_shapes_next_to_the_tests_are_the_shared_ones():
     assert SHAPES.read_bytes() == SHARED_SHAPES.read_bytes()

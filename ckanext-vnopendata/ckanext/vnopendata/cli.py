@@ -67,8 +67,12 @@ def dcat() -> None:
 
 
 @dcat.command("dump")
-@click.option("--format", "fmt", type=click.Choice(["ttl", "nt", "jsonld"]), default="ttl", show_default=True)
-@click.option("--output", type=click.Path(dir_okay=False, path_type=Path), help="File (default: stdout).")
+@click.option(
+    "--format", "fmt", type=click.Choice(["ttl", "nt", "jsonld"]), default="ttl", show_default=True
+)
+@click.option(
+    "--output", type=click.Path(dir_okay=False, path_type=Path), help="File (default: stdout)."
+)
 @click.option("--user", "user_name", help="Dump what this user sees (default: anonymous).")
 def dcat_dump(fmt: str, output: Path | None, user_name: str | None) -> None:
     """Write the whole visible catalogue, streamed from the stored pieces."""

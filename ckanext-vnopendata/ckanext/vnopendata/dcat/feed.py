@@ -94,9 +94,7 @@ def _parse_moment(value: str, name: str) -> datetime:
     try:
         moment = parse_date(value)
     except (ParserError, ValueError, OverflowError):
-        raise FeedError(
-            tk._("{name} must be an ISO 8601 date").format(name=name)
-        ) from None
+        raise FeedError(tk._("{name} must be an ISO 8601 date").format(name=name)) from None
     if moment.tzinfo:
         moment = moment.astimezone(timezone.utc).replace(tzinfo=None)
     return moment
@@ -176,7 +174,9 @@ def find_page(caller: Caller, request: PageRequest, size: int | None = None) -> 
         since = _solr_date(_parse_moment(request.modified_since, "modified_since"))
         filters.append(f"metadata_modified:[{since} TO *]")
     base = {"q": request.q, "fq": request.fq, "include_private": True, "fl": FIELDS}
-    counted = _search(caller, dict(base, fq_list=filters + [f"metadata_created:[* TO {as_of}]"], rows=0))
+    counted = _search(
+        caller, dict(base, fq_list=filters + [f"metadata_created:[* TO {as_of}]"], rows=0)
+    )
     after_created, after_name = None, None
     lower = "*"
     if request.after:
@@ -198,7 +198,8 @@ def find_page(caller: Caller, request: PageRequest, size: int | None = None) -> 
             kept = [
                 r
                 for r in results
-                if (_parse_moment(r["metadata_created"], "after"), r["name"]) > (after_created, after_name)
+                if (_parse_moment(r["metadata_created"], "after"), r["name"])
+                > (after_created, after_name)
             ]
         else:
             kept = results
@@ -226,12 +227,17 @@ def pagination(page: Page, path: str) -> dict[str, Any]:
         "count": page.count,
         "items_per_page": per_page(),
         "current": page_url(
-            path, request.link_params(after=request.after, page=request.page if request.page > 1 else None)
+            path,
+            request.link_params(
+                after=request.after, page=request.page if request.page > 1 else None
+            ),
         ),
         "first": page_url(path, request.link_params()),
     }
     if page.next_after:
-        info["next"] = page_url(path, request.link_params(after=page.next_after, page=request.page + 1))
+        info["next"] = page_url(
+            path, request.link_params(after=page.next_after, page=request.page + 1)
+        )
     return info
 
 

@@ -52,7 +52,11 @@ def build(dataset_dict: dict[str, Any]) -> dict[str, Any]:
     modified = dataset_dict.get("metadata_modified")
     row["metadata_modified"] = datetime.fromisoformat(modified) if modified else None
     full = writers.bodies(dataset_graph(dataset_dict, True))
-    meta = full if not dataset_dict.get("resources") else writers.bodies(dataset_graph(dataset_dict, False))
+    meta = (
+        full
+        if not dataset_dict.get("resources")
+        else writers.bodies(dataset_graph(dataset_dict, False))
+    )
     for fmt in FORMATS:
         row[f"full_{fmt}"] = full[fmt]
         row[f"meta_{fmt}"] = meta[fmt]
@@ -92,7 +96,9 @@ def store(pkg_dict: dict[str, Any]) -> None:
 
 
 def remove(package_id: str) -> None:
-    model.Session.execute(sa.delete(dcat_piece_table).where(dcat_piece_table.c.package_id == package_id))
+    model.Session.execute(
+        sa.delete(dcat_piece_table).where(dcat_piece_table.c.package_id == package_id)
+    )
 
 
 def fetch(package_ids: list[str], variant_of: dict[str, str], fmt: str) -> dict[str, str]:

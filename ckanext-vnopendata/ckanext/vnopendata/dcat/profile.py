@@ -27,9 +27,9 @@ from typing import Any
 from urllib.parse import unquote
 
 import ckan.model as model
+from ckan.common import config
 from ckanext.dcat.profiles.euro_dcat_ap_3 import EuropeanDCATAP3Profile
 from ckanext.dcat.utils import catalog_uri, dataset_uri, resource_uri
-from ckan.common import config
 from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import DCTERMS as DCT
 from rdflib.namespace import RDF, RDFS, SKOS, XSD
@@ -161,7 +161,9 @@ class VnDcatApProfile(EuropeanDCATAP3Profile):
         for resource_dict in dataset_dict.get("resources") or []:
             self._add_distribution(dataset_dict, dataset_ref, resource_dict)
 
-    def _add_translated(self, subject: Any, predicate: URIRef, data: dict[str, Any], key: str) -> None:
+    def _add_translated(
+        self, subject: Any, predicate: URIRef, data: dict[str, Any], key: str
+    ) -> None:
         translated = data.get(f"{key}_translated") or {}
         if not isinstance(translated, dict) or not any(translated.values()):
             translated = {"vi": data.get(key) or ""}
@@ -201,7 +203,9 @@ class VnDcatApProfile(EuropeanDCATAP3Profile):
             g.add((role, RDF.type, DCAT.Role))
 
     def _add_contact(self, dataset_dict: dict[str, Any], dataset_ref: URIRef) -> None:
-        if not any(dataset_dict.get(f"contact_{k}") for k in ("name", "email", "phone", "position")):
+        if not any(
+            dataset_dict.get(f"contact_{k}") for k in ("name", "email", "phone", "position")
+        ):
             return
         g = self.g
         contact = BNode()
@@ -240,7 +244,11 @@ class VnDcatApProfile(EuropeanDCATAP3Profile):
         frequency = dataset_dict.get("frequency")
         if frequency:
             item = codelists.get("update_frequencies").by_code.get(frequency)
-            uri = URIRef(item.extra["iri"]) if item else v.concept_uri("update_frequencies", frequency)
+            uri = (
+                URIRef(item.extra["iri"])
+                if item
+                else v.concept_uri("update_frequencies", frequency)
+            )
             g.add((dataset_ref, DCT.accrualPeriodicity, uri))
             g.add((uri, RDF.type, DCT.Frequency))
 
@@ -332,7 +340,9 @@ class VnDcatApProfile(EuropeanDCATAP3Profile):
                 g.add((spec, RDF.type, RDFS.Resource))
             g.add((service, DCAT.servesDataset, dataset_ref))
             if resource_dict.get("platform"):
-                g.add((service, VNOD.platform, v.concept_uri("platforms", resource_dict["platform"])))
+                g.add(
+                    (service, VNOD.platform, v.concept_uri("platforms", resource_dict["platform"]))
+                )
 
     def _add_format(self, distribution: URIRef, fmt: str | None) -> None:
         if not fmt:
@@ -362,7 +372,9 @@ class VnDcatApProfile(EuropeanDCATAP3Profile):
         catalog_dict = catalog_dict or {}
         g.add((catalog_ref, RDF.type, DCAT.Catalog))
         title = catalog_dict.get("title") or config.get("ckan.site_title") or "CKAN"
-        description = catalog_dict.get("description") or config.get("ckan.site_description") or title
+        description = (
+            catalog_dict.get("description") or config.get("ckan.site_description") or title
+        )
         g.add((catalog_ref, DCT.title, Literal(title, lang="vi")))
         g.add((catalog_ref, DCT.description, Literal(description, lang="vi")))
         homepage = URIRef(config.get("ckan.site_url") or catalog_uri())
@@ -469,7 +481,10 @@ class VnDcatApProfile(EuropeanDCATAP3Profile):
         dataset_dict["provinces"] = _ordered("provinces", provinces)
         period = self._object(dataset_ref, DCT.temporal)
         if period is not None:
-            for key, predicate in (("temporal_start", DCAT.startDate), ("temporal_end", DCAT.endDate)):
+            for key, predicate in (
+                ("temporal_start", DCAT.startDate),
+                ("temporal_end", DCAT.endDate),
+            ):
                 value = self._object_value(period, predicate)
                 if value:
                     dataset_dict[key] = value

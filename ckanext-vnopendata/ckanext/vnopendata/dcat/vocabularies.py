@@ -143,7 +143,11 @@ def eu_matches(name: str, item: codelists.CodeItem) -> tuple[URIRef | None, URIR
         return URIRef(EU_LICENCE + EU_LICENCES[item.code]), None
     if name == "sectors" and extra.get("eu_theme"):
         theme = URIRef(EU_THEME + extra["eu_theme"])
-        sharing = [i for i in codelists.get("sectors").items if i.extra.get("eu_theme") == extra["eu_theme"]]
+        sharing = [
+            i
+            for i in codelists.get("sectors").items
+            if i.extra.get("eu_theme") == extra["eu_theme"]
+        ]
         # Several sectors share a theme (economy and finance): the theme is
         # then broader than each, not the same concept.
         return (theme, None) if len(sharing) == 1 else (None, theme)
@@ -203,7 +207,9 @@ def scheme_graph(name: str) -> Graph:
         if item.extra.get("url"):
             graph.add((uri, FOAF.page, URIRef(item.extra["url"])))
         if name == "former_provinces" and item.extra.get("successor"):
-            graph.add((uri, DCTERMS.isReplacedBy, concept_uri("provinces", item.extra["successor"])))
+            graph.add(
+                (uri, DCTERMS.isReplacedBy, concept_uri("provinces", item.extra["successor"]))
+            )
     return graph
 
 

@@ -22,7 +22,7 @@ from collections.abc import Iterable
 from typing import Any
 from xml.sax.saxutils import escape, quoteattr
 
-from rdflib import BNode, Graph, Literal, URIRef
+from rdflib import BNode, Graph, URIRef
 from rdflib.namespace import RDF
 
 from ckanext.vnopendata.dcat.vocabularies import PREFIXES
@@ -38,7 +38,9 @@ CONTENT_TYPES = {
 EXTENSIONS = {"ttl": "ttl", "rdf": "xml", "xml": "xml", "jsonld": "jsonld", "nt": "nt"}
 
 _LOCAL = re.compile(r"^[A-Za-z_][A-Za-z0-9_\-]*$")
-_BY_LENGTH = sorted(((str(ns), prefix) for prefix, ns in PREFIXES.items()), key=lambda i: -len(i[0]))
+_BY_LENGTH = sorted(
+    ((str(ns), prefix) for prefix, ns in PREFIXES.items()), key=lambda i: -len(i[0])
+)
 RDF_TYPE = str(RDF.type)
 
 
@@ -158,7 +160,9 @@ def header(fmt: str) -> str:
     if fmt == "ttl":
         return "".join(f"@prefix {prefix}: <{ns}> .\n" for prefix, ns in PREFIXES.items()) + "\n"
     if fmt == "xml":
-        declarations = "\n".join(f"   xmlns:{prefix}={quoteattr(str(ns))}" for prefix, ns in PREFIXES.items())
+        declarations = "\n".join(
+            f"   xmlns:{prefix}={quoteattr(str(ns))}" for prefix, ns in PREFIXES.items()
+        )
         return f'<?xml version="1.0" encoding="utf-8"?>\n<rdf:RDF\n{declarations}\n>\n'
     if fmt == "jsonld":
         return '{"@graph": [\n'

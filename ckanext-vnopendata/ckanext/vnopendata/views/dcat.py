@@ -99,7 +99,9 @@ def content_negotiation() -> Response | None:
         return _dataset_response((request.view_args or {}).get("id", ""), fmt)
     try:
         page_request = feed.PageRequest.from_args(request.args)
-        return _stream(list(feed.catalog_document(feed.current_caller(), page_request, fmt, request.path)), fmt)
+        return _stream(
+            list(feed.catalog_document(feed.current_caller(), page_request, fmt, request.path)), fmt
+        )
     except feed.FeedError as error:
         return Response(str(error), status=400, content_type="text/plain; charset=utf-8")
 
@@ -161,4 +163,6 @@ dcat_feeds.add_url_rule(
 )
 dcat_feeds.add_url_rule("/codelist", view_func=codelist_index, endpoint="codelist_index")
 dcat_feeds.add_url_rule("/codelist/<name>", view_func=codelist, endpoint="codelist")
-dcat_feeds.add_url_rule("/codelist/<name>.<_format>", view_func=codelist_format, endpoint="codelist_format")
+dcat_feeds.add_url_rule(
+    "/codelist/<name>.<_format>", view_func=codelist_format, endpoint="codelist_format"
+)
