@@ -16,6 +16,7 @@ walk keeps its place, a deleted one leaves no gap: a harvest that follows
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -174,9 +175,6 @@ def find_page(caller: Caller, request: PageRequest, size: int | None = None) -> 
         since = _solr_date(_parse_moment(request.modified_since, "modified_since"))
         filters.append(f"metadata_modified:[{since} TO *]")
     base = {"q": request.q, "fq": request.fq, "include_private": True, "fl": FIELDS}
-    counted = _search(
-        caller, dict(base, fq_list=filters + [f"metadata_created:[* TO {as_of}]"], rows=0)
-    )
     after_created, after_name = None, None
     lower = "*"
     if request.after:
@@ -206,12 +204,17 @@ def find_page(caller: Caller, request: PageRequest, size: int | None = None) -> 
         if len(kept) > size or len(results) < size + 1 + extra:
             break
         extra *= 4
+    # One search per page: the total is what lies before the window (the
+    # pages walked, by the page number the links carry) plus the window.
+    count = found["count"]
+    if after_created is not None:
+        count += (request.page - 1) * size - (len(results) - len(kept))
     next_after = None
     if len(kept) > size:
         kept = kept[:size]
         last = kept[-1]
         next_after = f"{last['metadata_created']}|{last['name']}"
-    return Page(datasets=kept, count=counted["count"], next_after=next_after, request=request)
+    return Page(datasets=kept, count=count, next_after=next_after, request=request)
 
 
 def page_url(path: str, params: dict[str, Any]) -> str:
@@ -239,6 +242,28 @@ def pagination(page: Page, path: str) -> dict[str, Any]:
             path, request.link_params(after=page.next_after, page=request.page + 1)
         )
     return info
+
+
+@functools.lru_cache(maxsize=32)
+def _catalog_body(fmt: str, *settings: Any) -> str:
+    # The catalogue's own description depends on the settings only.
+    return writers.body(catalog_graph([], None), fmt)
+
+
+def catalog_body(fmt: str) -> str:
+    keys = ("ckan.site_url", "ckanext.dcat.base_uri", "ckan.site_title", "ckan.site_description")
+    settings = tuple(config.get(key) for key in (*keys, "ckanext.vnopendata.dcat.publisher_name"))
+    return _catalog_body(fmt, *settings)
+
+
+def page_links_body(dataset_uris: list[str], info: dict[str, Any] | None, fmt: str) -> str:
+    graph = Graph(bind_namespaces="none")
+    catalog_ref = URIRef(catalog_uri())
+    for uri in dataset_uris:
+        graph.add((catalog_ref, DCAT.dataset, URIRef(uri)))
+    if info:
+        add_pagination(graph, info)
+    return writers.body(graph, fmt)
 
 
 def catalog_graph(dataset_uris: list[str], info: dict[str, Any] | None) -> Graph:
@@ -298,14 +323,13 @@ def catalog_document(caller: Caller, request: PageRequest, fmt: str, path: str) 
     page = find_page(caller, request)
     info = pagination(page, path)
     uris = [_dataset_uri(d["id"]) for d in page.datasets]
-    head = writers.bodies(catalog_graph(uris, info))[fmt]
-    return writers.document(fmt, [head, *bodies_for(page.datasets, caller, fmt)])
+    head = [catalog_body(fmt), page_links_body(uris, info, fmt)]
+    return writers.document(fmt, [*head, *bodies_for(page.datasets, caller, fmt)])
 
 
 def dump(caller: Caller, fmt: str, batch: int = 1000, progress: Any = None) -> Iterator[str]:
     """The whole catalogue the caller sees, chunk by chunk (flat memory):
     walked with the same stable paging as the feed, in batches."""
-    catalog_ref = URIRef(catalog_uri())
     request = PageRequest()
     yield writers.header(fmt)
     first = True
@@ -318,13 +342,11 @@ def dump(caller: Caller, fmt: str, batch: int = 1000, progress: Any = None) -> I
             first = False
             yield body
 
-    yield from emit(writers.bodies(catalog_graph([], None))[fmt])
+    yield from emit(catalog_body(fmt))
     while True:
         page = find_page(caller, request, size=batch)
-        links = Graph()
-        for dataset in page.datasets:
-            links.add((catalog_ref, DCAT.dataset, URIRef(_dataset_uri(dataset["id"]))))
-        yield from emit(writers.bodies(links)[fmt])
+        uris = [_dataset_uri(dataset["id"]) for dataset in page.datasets]
+        yield from emit(page_links_body(uris, None, fmt))
         for body in bodies_for(page.datasets, caller, fmt):
             yield from emit(body)
         if progress is not None:

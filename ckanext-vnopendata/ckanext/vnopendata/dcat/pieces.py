@@ -26,8 +26,7 @@ from rdflib import Graph, URIRef
 from sqlalchemy.dialects.postgresql import insert
 
 from ckanext.vnopendata.dcat import writers
-from ckanext.vnopendata.dcat.profile import VnDcatApProfile
-from ckanext.vnopendata.dcat.vocabularies import PREFIXES
+from ckanext.vnopendata.dcat.profile import VnDcatApProfile, organization_cache
 from ckanext.vnopendata.model.dcat import FORMATS, VARIANTS, dcat_piece_table
 
 log = logging.getLogger(__name__)
@@ -37,9 +36,10 @@ BATCH = 500
 
 def dataset_graph(dataset_dict: dict[str, Any], with_distributions: bool = True) -> Graph:
     """The dataset's triples, as the profile writes them for a catalogue."""
-    graph = Graph()
-    for prefix, namespace in PREFIXES.items():
-        graph.bind(prefix, namespace)
+    # The plain in-memory store (no contexts): the profile only adds triples.
+    graph = Graph(store="SimpleMemory", bind_namespaces="none")
+    # The writers need no prefixes from the graph (see writers.PREFIXES).
+    graph._vnopendata_bound = True  # type: ignore[attr-defined]
     if not with_distributions:
         dataset_dict = dict(dataset_dict, resources=[])
     VnDcatApProfile(graph).graph_from_dataset(dataset_dict, URIRef(dataset_uri(dataset_dict)))
@@ -106,13 +106,17 @@ def fetch(package_ids: list[str], variant_of: dict[str, str], fmt: str) -> dict[
     if not package_ids:
         return {}
     table = dcat_piece_table
-    query = sa.select(table.c.package_id, table.c[f"full_{fmt}"], table.c[f"meta_{fmt}"]).where(
-        table.c.package_id.in_(package_ids)
+    meta_ids = [package_id for package_id in package_ids if variant_of.get(package_id) == "meta"]
+    # One stored value read (and decompressed) per dataset: the caller's.
+    body = (
+        sa.case(
+            (table.c.package_id.in_(meta_ids), table.c[f"meta_{fmt}"]), else_=table.c[f"full_{fmt}"]
+        )
+        if meta_ids
+        else table.c[f"full_{fmt}"]
     )
-    found = {}
-    for package_id, full, meta in model.Session.execute(query):
-        found[package_id] = meta if variant_of.get(package_id) == "meta" else full
-    return found
+    query = sa.select(table.c.package_id, body).where(table.c.package_id.in_(package_ids))
+    return {package_id: text for package_id, text in model.Session.execute(query)}
 
 
 # Bulk rebuild
@@ -163,7 +167,7 @@ def rebuild(package_ids: Iterable[str] | None = None, quiet: bool = True) -> int
         ids = list(package_ids)
     done = 0
     rows: list[dict[str, Any]] = []
-    with model.meta.engine.begin() as connection:
+    with model.meta.engine.begin() as connection, organization_cache():
         if package_ids is None:
             connection.execute(sa.delete(dcat_piece_table))
         for data in _validated_dicts(ids):

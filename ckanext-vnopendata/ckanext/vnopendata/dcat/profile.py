@@ -74,10 +74,35 @@ RESOURCE_CODE_FIELDS: tuple[tuple[str, str, URIRef], ...] = (
 )
 
 
+# Agencies already read, while a bulk rebuild runs (`organization_cache`).
+_ORGANIZATIONS: dict[str, dict[str, Any] | None] | None = None
+
+
+class organization_cache:
+    """Read each agency once for a whole rebuild (an agency changed meanwhile
+    is picked up by the next write of its datasets)."""
+
+    def __enter__(self) -> None:
+        global _ORGANIZATIONS
+        _ORGANIZATIONS = {}
+
+    def __exit__(self, *exc: object) -> None:
+        global _ORGANIZATIONS
+        _ORGANIZATIONS = None
+
+
 def _organization(org_id: str | None) -> dict[str, Any] | None:
     """What the feed says about an agency: id, name, titles, e-ID."""
     if not org_id:
         return None
+    if _ORGANIZATIONS is not None:
+        if org_id not in _ORGANIZATIONS:
+            _ORGANIZATIONS[org_id] = _read_organization(org_id)
+        return _ORGANIZATIONS[org_id]
+    return _read_organization(org_id)
+
+
+def _read_organization(org_id: str) -> dict[str, Any] | None:
     group = model.Group.get(org_id)
     if group is None:
         return None
@@ -120,10 +145,17 @@ class VnDcatApProfile(EuropeanDCATAP3Profile):
 
     # Serialising
 
+    def _bind(self) -> None:
+        # Prefixes for rdflib's serialisers; once per graph (binding is slow,
+        # and the stored pieces are written without rdflib's serialisers).
+        if not getattr(self.g, "_vnopendata_bound", False):
+            for prefix, namespace in v.PREFIXES.items():
+                self.g.bind(prefix, namespace)
+            self.g._vnopendata_bound = True
+
     def graph_from_dataset(self, dataset_dict: dict[str, Any], dataset_ref: URIRef) -> None:
         g = self.g
-        for prefix, namespace in v.PREFIXES.items():
-            g.bind(prefix, namespace)
+        self._bind()
         g.add((dataset_ref, RDF.type, DCAT.Dataset))
 
         self._add_translated(dataset_ref, DCT.title, dataset_dict, "title")
@@ -367,8 +399,7 @@ class VnDcatApProfile(EuropeanDCATAP3Profile):
 
     def graph_from_catalog(self, catalog_dict: dict[str, Any] | None, catalog_ref: URIRef) -> None:
         g = self.g
-        for prefix, namespace in v.PREFIXES.items():
-            g.bind(prefix, namespace)
+        self._bind()
         catalog_dict = catalog_dict or {}
         g.add((catalog_ref, RDF.type, DCAT.Catalog))
         title = catalog_dict.get("title") or config.get("ckan.site_title") or "CKAN"

@@ -55,6 +55,17 @@ def _qname(uri: str) -> tuple[str, str, str] | None:
 
 
 def _nt_term(term: Any) -> str:
+    text = _TERMS.get(term)
+    if text is None:
+        text = _TERMS[term] = _term_text(term)
+    return text
+
+
+# N-Triples text of the terms of the graph being written (`bodies`).
+_TERMS: dict[Any, str] = {}
+
+
+def _term_text(term: Any) -> str:
     if isinstance(term, BNode):
         return f"_:{term}"
     if isinstance(term, URIRef):
@@ -153,7 +164,19 @@ BODY_WRITERS = {"nt": nt_body, "ttl": ttl_body, "xml": xml_body, "jsonld": jsonl
 def bodies(graph: Graph) -> dict[str, str]:
     """The graph's triples in every format, as concatenable bodies."""
     triples = list(graph.triples((None, None, None)))
-    return {fmt: writer(triples) for fmt, writer in BODY_WRITERS.items()}
+    try:
+        return {fmt: writer(triples) for fmt, writer in BODY_WRITERS.items()}
+    finally:
+        _TERMS.clear()
+
+
+def body(graph: Graph, fmt: str) -> str:
+    """The graph's triples in one format, as a concatenable body."""
+    triples = list(graph.triples((None, None, None)))
+    try:
+        return BODY_WRITERS[fmt](triples)
+    finally:
+        _TERMS.clear()
 
 
 def header(fmt: str) -> str:
