@@ -19,13 +19,20 @@ def demo_catalog(_session_app: Any, reset_database: Any) -> dict[str, Any]:
     with _session_app.flask_app.test_request_context():
         demo.load(echo=lambda _: None)
         # An official of the agency that owns the most non-open datasets.
-        datasets = helpers.call_action(
+        found = helpers.call_action(
             "package_search",
             context={"ignore_auth": True},
             q="*:*",
             rows=1000,
             include_private=True,
+            include_drafts=True,
         )["results"]
+        # Whole datasets (search results of non-open data come without
+        # resources unless the reader has full access).
+        datasets = [
+            helpers.call_action("package_show", context={"ignore_auth": True}, id=d["id"])
+            for d in found
+        ]
         owners: dict[str, int] = {}
         for dataset in datasets:
             if dataset["sharing_class"] != "open":

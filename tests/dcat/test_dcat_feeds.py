@@ -16,7 +16,6 @@ from rdflib.compare import isomorphic, to_isomorphic
 from rdflib.namespace import RDF
 
 from ckanext.vnopendata.dcat import feed, pieces, vocabularies, writers
-from ckanext.vnopendata.model.search import search_index_table
 
 pytestmark = pytest.mark.usefixtures("with_request_context")
 
@@ -55,10 +54,23 @@ def test_anonymous_harvest_gets_exactly_what_search_shows_with_every_field(app, 
     assert len(names) == len(set(names))
     assert set(names) == visible_names(None)
     assert len(names) > 7  # more than one page was walked
+    assert_same_as_package_show(harvested, None)
+    # Metadata-visible inter-agency records come without their data.
+    by_name = {d["name"]: d for d in demo_catalog["datasets"]}
+    meta_only = [d for d in harvested if by_name[d["name"]]["sharing_class"] != "open"]
+    assert meta_only
+    assert all(by_name[d["name"]]["metadata_visible"] for d in meta_only)
+    assert all(d["resources"] == [] for d in meta_only)
+    assert any(by_name[d["name"]]["resources"] for d in meta_only)
+
+
+def assert_same_as_package_show(harvested: list[dict[str, Any]], user: str | None) -> None:
+    """Each harvested dataset equals what package_show gives the same caller
+    (a metadata-only reader gets no resources from either)."""
     schema = helpers.call_action("scheming_dataset_schema_show", type="dataset")
     for parsed in harvested:
         original = helpers.call_action(
-            "package_show", context={"ignore_auth": True}, id=parsed["name"]
+            "package_show", context={"user": user or "", "ignore_auth": False}, id=parsed["name"]
         )
         assert field_differences(original, parsed, schema) == []
 
@@ -72,13 +84,19 @@ def test_an_agency_token_adds_its_agencys_datasets(app, demo_catalog):
     assert names == visible_names(official)
     assert names > visible_names(None)
     by_name = {d["name"]: d for d in demo_catalog["datasets"]}
-    assert {by_name[n]["sharing_class"] for n in names} >= {"open", "inter_agency"}
-    schema = helpers.call_action("scheming_dataset_schema_show", type="dataset")
+    assert {by_name[n]["sharing_class"] for n in names} == {"open", "inter_agency", "restricted"}
+    # Published inter-agency data in full; restricted data of other agencies
+    # (metadata visible) without its data.
     for parsed in harvested:
-        original = helpers.call_action(
-            "package_show", context={"ignore_auth": True}, id=parsed["name"]
-        )
-        assert field_differences(original, parsed, schema) == []
+        dataset = by_name[parsed["name"]]
+        if dataset["sharing_class"] == "inter_agency" and dataset["review_state"] == "published":
+            assert len(parsed["resources"]) == len(dataset["resources"])
+        if (
+            dataset["sharing_class"] == "restricted"
+            and dataset["owner_org"] != demo_catalog["agency_id"]
+        ):
+            assert parsed["resources"] == []
+    assert_same_as_package_show(harvested, official)
 
 
 def test_a_dataset_the_caller_may_not_see_is_404(app, demo_catalog):
@@ -190,34 +208,27 @@ def test_q_fq_and_modified_since_filter_like_search(app, demo_catalog):
         assert response.status_code == 400, bad
 
 
-def test_callers_sharing_only_a_meta_label_get_the_metadata_only_piece(demo_catalog):
+def test_a_metadata_visible_record_reaches_anonymous_without_its_data(app, demo_catalog):
     dataset = next(
-        d for d in demo_catalog["datasets"] if d["resources"] and d["sharing_class"] != "open"
+        d
+        for d in demo_catalog["datasets"]
+        if d["sharing_class"] == "inter_agency"
+        and d["metadata_visible"]
+        and d["resources"]
+        and d["review_state"] == "published"
     )
-    # The labels as the index stores them for a metadata-visible dataset.
-    model.Session.execute(
-        sa.update(search_index_table)
-        .where(search_index_table.c.id == dataset["id"])
-        .values(permission_labels=[f"member-{dataset['owner_org']}", "meta-public"])
-    )
-    found = helpers.call_action(
-        "package_search",
-        context={"ignore_auth": True},
-        fq=f"id:{dataset['id']}",
-        fl="id name metadata_created permission_labels",
-        include_private=True,
-    )["results"]
-    model.Session.rollback()
-    anonymous = feed.Caller(name=None, sysadmin=False, labels={"public", "meta-public"})
-    member = feed.Caller(
-        name="x", sysadmin=False, labels={"public", f"member-{dataset['owner_org']}"}
-    )
-    [meta] = feed.bodies_for(found, anonymous, "ttl")
-    [full] = feed.bodies_for(found, member, "ttl")
-    assert "dcat:distribution" not in meta
-    assert "dcat:distribution" in full
+    anonymous = app.get(f"/dataset/{dataset['name']}.ttl")
+    assert anonymous.status_code == 200
+    text = anonymous.get_data(as_text=True)
+    assert "dcat:distribution" not in text
     for resource in dataset["resources"]:
-        assert resource["url"] not in meta
+        for key in ("url", "download_url", "api_endpoint", "api_spec_url"):
+            if resource.get(key):
+                assert resource[key] not in text
+    official = app.get(
+        f"/dataset/{dataset['name']}.ttl", headers={"Authorization": demo_catalog["token"]}
+    )
+    assert "dcat:distribution" in official.get_data(as_text=True)
 
 
 def test_full_access_needs_a_label_that_is_not_meta():

@@ -68,6 +68,23 @@ LEGAL_FIELDS: tuple[tuple[str, URIRef], ...] = (
     ("exploitation_regulation", VNOD.exploitationRegulation),
     ("catalogue_decision", VNOD.catalogueDecision),
 )
+# The review workflow's own fields (sharing/review.py): who submitted and
+# approved, when, why returned, what waits. They describe this portal's
+# process, not the data; a harvesting portal runs its own review. Not in
+# the feed.
+WORKFLOW_FIELDS = frozenset(
+    {
+        "review_state",
+        "review_published_at",
+        "review_submitted_by",
+        "review_submitted_at",
+        "review_decided_by",
+        "review_decided_at",
+        "review_return_reason",
+        "pending_sharing_class",
+        "pending_metadata_visible",
+    }
+)
 RESOURCE_CODE_FIELDS: tuple[tuple[str, str, URIRef], ...] = (
     ("platform", "platforms", VNOD.platform),
     ("auth_method", "auth_methods", VNOD.authMethod),
@@ -262,6 +279,9 @@ class VnDcatApProfile(EuropeanDCATAP3Profile):
             g.add((rights, RDF.type, DCT.RightsStatement))
             concept = v.add_concept(g, codelists.SHARING_CLASSES, sharing_class.key)
             g.add((dataset_ref, VNOD.sharingClass, concept))
+        if "metadata_visible" in dataset_dict:
+            visible = review_as_bool(dataset_dict.get("metadata_visible"))
+            g.add((dataset_ref, VNOD.metadataVisible, Literal(visible)))
         for key, name, predicate, rdf_type in CODE_FIELDS:
             code = dataset_dict.get(key)
             if code:
@@ -490,6 +510,9 @@ class VnDcatApProfile(EuropeanDCATAP3Profile):
             # The access right decides when the two disagree: it is what
             # every DCAT-AP harvester reads.
             dataset_dict["sharing_class"] = by_right[str(rights)]
+        visible = self._object(dataset_ref, VNOD.metadataVisible)
+        if visible is not None:
+            dataset_dict["metadata_visible"] = review_as_bool(str(visible))
         for key, name, predicate, _type in CODE_FIELDS:
             code = v.code_of(name, self._object(dataset_ref, predicate))
             if code is not None:
@@ -603,6 +626,12 @@ class VnDcatApProfile(EuropeanDCATAP3Profile):
             return int(value) if value is not None else None
         except ValueError:
             return None
+
+
+def review_as_bool(value: Any) -> bool:
+    if isinstance(value, str):
+        return value.strip().lower() in ("true", "1", "yes", "on")
+    return bool(value)
 
 
 def licence_uri(code: str) -> URIRef:
