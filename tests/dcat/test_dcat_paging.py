@@ -107,3 +107,18 @@ def test_rebuild_restores_every_piece(cli, demo_catalog):
         sa.select(sa.func.count()).select_from(dcat_piece_table)
     ).scalar()
     assert stored == active
+
+
+@pytest.mark.ckan_config("ckan.search.rows_max", "12")
+def test_a_dump_walks_every_batch_whatever_the_search_row_limit(demo_catalog):
+    from ckanext.vnopendata.dcat import feed
+
+    visible = helpers.call_action(
+        "package_search", context={"user": "", "ignore_auth": False}, q="*:*", rows=0,
+        include_private=True,
+    )["count"]  # fmt: skip
+    for batch in (5, 900):
+        text = "".join(feed.dump(feed.caller_for(None), "nt", batch=batch))
+        graph = Graph().parse(data=text, format="nt")
+        datasets = set(graph.subjects(RDF.type, vocabularies.DCAT.Dataset))
+        assert len(datasets) == visible > 12

@@ -166,7 +166,10 @@ def _search(caller: Caller, data_dict: dict[str, Any]) -> dict[str, Any]:
 
 def find_page(caller: Caller, request: PageRequest, size: int | None = None) -> Page:
     """The datasets of one page (id, name, created, labels), as the caller sees them."""
-    size = size or per_page()
+    rows_max = int(config.get("ckan.search.rows_max") or 1000)
+    # A page, the row that tells whether another follows and room for the
+    # rows tied with the position, in one call.
+    size = min(size or per_page(), rows_max - 10)
     if request.as_of is None:
         request.as_of = _solr_date(datetime.now(timezone.utc).replace(tzinfo=None))
     as_of = _solr_date(_parse_moment(request.as_of, "as_of"))
@@ -188,9 +191,12 @@ def find_page(caller: Caller, request: PageRequest, size: int | None = None) -> 
     )
     if not request.after and request.page > 1:
         window["start"] = (request.page - 1) * size
+    # package_search returns at most ckan.search.rows_max rows a call.
+    rows_max = int(config.get("ckan.search.rows_max") or 1000)
     extra = 8
     while True:
-        found = _search(caller, dict(window, rows=size + 1 + extra))
+        rows = min(size + 1 + extra, rows_max)
+        found = _search(caller, dict(window, rows=rows))
         results = found["results"]
         if after_created is not None:
             kept = [
@@ -201,7 +207,7 @@ def find_page(caller: Caller, request: PageRequest, size: int | None = None) -> 
             ]
         else:
             kept = results
-        if len(kept) > size or len(results) < size + 1 + extra:
+        if len(kept) > size or len(results) < rows or rows == rows_max:
             break
         extra *= 4
     # One search per page: the total is what lies before the window (the
@@ -327,7 +333,7 @@ def catalog_document(caller: Caller, request: PageRequest, fmt: str, path: str) 
     return writers.document(fmt, [*head, *bodies_for(page.datasets, caller, fmt)])
 
 
-def dump(caller: Caller, fmt: str, batch: int = 1000, progress: Any = None) -> Iterator[str]:
+def dump(caller: Caller, fmt: str, batch: int = 900, progress: Any = None) -> Iterator[str]:
     """The whole catalogue the caller sees, chunk by chunk (flat memory):
     walked with the same stable paging as the feed, in batches."""
     request = PageRequest()
