@@ -43,6 +43,10 @@ setup(
             "vnopendata = ckanext.vnopendata.plugin:VnOpenDataPlugin",
             "vnopendata_search = ckanext.vnopendata.plugin:VnOpenDataSearchPlugin",
         ],
+        # The VN DCAT-AP 3 profile, by name in `ckanext.dcat.rdf.profiles`.
+        "ckan.rdf.profiles": [
+            "vn_dcat_ap = ckanext.vnopendata.dcat.profile:VnDcatApProfile",
+        ],
         "babel.extractors": [
             "ckan = ckan.lib.extract:extract_ckan",
         ],

@@ -99,5 +99,57 @@ def access_notify() -> None:
     click.echo(f"Overdue requests notified: {overdue}; expiry warnings sent: {warned}.")
 
 
+@vnopendata.group("dcat")
+def dcat() -> None:
+    """DCAT feed: dump the catalogue, rebuild the stored pieces."""
+
+
+@dcat.command("dump")
+@click.option(
+    "--format", "fmt", type=click.Choice(["ttl", "nt", "jsonld"]), default="ttl", show_default=True
+)
+@click.option(
+    "--output", type=click.Path(dir_okay=False, path_type=Path), help="File (default: stdout)."
+)
+@click.option("--user", "user_name", help="Dump what this user sees (default: anonymous).")
+def dcat_dump(fmt: str, output: Path | None, user_name: str | None) -> None:
+    """Write the whole visible catalogue, streamed from the stored pieces."""
+    import sys
+
+    from ckanext.vnopendata.dcat import feed
+
+    caller = feed.caller_for(user_name)
+    stream = output.open("w", encoding="utf-8") if output else sys.stdout
+    bar = None
+    if output is not None and sys.stderr.isatty():
+        bar = click.progressbar(length=1, label="DCAT", file=sys.stderr)
+
+    def progress(done: int, total: int) -> None:
+        if bar is not None:
+            bar.length = max(total, 1)
+            bar.update(done)
+
+    try:
+        for chunk in feed.dump(caller, fmt, progress=progress):
+            stream.write(chunk)
+    finally:
+        if bar is not None:
+            bar.render_finish()
+        if output is not None:
+            stream.close()
+
+
+@dcat.command("rebuild")
+@click.argument("dataset_ids", nargs=-1)
+def dcat_rebuild(dataset_ids: tuple[str, ...]) -> None:
+    """Rebuild the stored DCAT pieces (all datasets, or the ones given)."""
+    import sys
+
+    from ckanext.vnopendata.dcat import pieces
+
+    done = pieces.rebuild(list(dataset_ids) or None, quiet=not sys.stdout.isatty())
+    click.echo(f"Rebuilt the DCAT pieces of {done} datasets.")
+
+
 def get_commands() -> list[click.Command]:
     return [vnopendata]

@@ -14,6 +14,7 @@ from ckanext.vnopendata.logic import (
     action,
     audit_trail,
     auth,
+    codelist,
     validators,
     visibility,
 )
@@ -22,15 +23,25 @@ from ckanext.vnopendata.sharing import labels
 
 def _actions() -> dict[str, Any]:
     return {
-        name: getattr(module, name)
-        for module in (action, visibility, access, audit_trail)
-        for name in module.__all__
+        **{
+            name: getattr(module, name)
+            for module in (action, visibility, access, audit_trail)
+            for name in module.__all__
+        },
+        **codelist.get_actions(),
     }
 
 
 def _auth_functions() -> dict[str, Any]:
     return {
         name: getattr(module, name) for module in (auth, access_auth) for name in module.__all__
+    }
+
+
+def _auth_functions() -> dict[str, Any]:
+    return {
+        **{name: getattr(auth, name) for name in auth.__all__},
+        **codelist.get_auth_functions(),
     }
 
 
@@ -64,6 +75,11 @@ class VnOpenDataPlugin(p.SingletonPlugin):
 
     def configure(self, config_: Any) -> None:
         licences.install_register()
+        # After every plugin's update_config, where the search plugin
+        # registers the index class that the DCAT pieces ride along with.
+        from ckanext.vnopendata.dcat import hooks
+
+        hooks.install()
 
     # IMiddleware
 

@@ -7,5 +7,6 @@ from flask import Blueprint
 
 def get_blueprints() -> list[Blueprint]:
     from ckanext.vnopendata.views import access, review
+    from ckanext.vnopendata.views.dcat import dcat_feeds
 
-    return [review.bp, access.blueprint]
+    return [review.bp, access.blueprint, dcat_feeds]
