@@ -275,7 +275,9 @@ def prepare_environment(ini: Path, db_url: str, redis_url: str) -> None:
     # The benchmark's own database, whatever the calling shell points CKAN at.
     for variable in ("CKAN_SQLALCHEMY_URL", "CKAN_REDIS_URL", "CKAN_INI"):
         os.environ.pop(variable, None)
-    subprocess.run(["bash", str(ROOT / "scripts" / "services.sh"), DB_NAME], check=True)
+    # The database named in the URL (an engineer's own benchmark database).
+    db_name = db_url.rsplit("/", 1)[-1].split("?", 1)[0] or DB_NAME
+    subprocess.run(["bash", str(ROOT / "scripts" / "services.sh"), db_name], check=True)
     if not ini.exists():
         subprocess.run(
             [

@@ -16,7 +16,7 @@ import ckan.model as model
 import pytest
 import sqlalchemy as sa
 
-from ckanext.vnopendata.search import facets
+from ckanext.vnopendata.search import facet_counts
 from search.helpers import names, search_as
 
 
@@ -53,7 +53,7 @@ class TestDismaxInOneTextQuery:
         assert by_name["count"] == 2
 
     def test_scores_of_a_page_sorted_by_something_else(self) -> None:
-        from ckanext.vnopendata.search.backend import PostgresPackageSearchQuery
+        from ckanext.vnopendata.search.package_query import PostgresPackageSearchQuery
 
         def run(sort: str) -> dict[str, float]:
             query = PostgresPackageSearchQuery()
@@ -75,14 +75,14 @@ class TestDismaxInOneTextQuery:
 
 @pytest.mark.usefixtures("catalog")
 class TestFacetKeys:
-    FIELDS = sorted(facets.KEYED_FIELDS)
+    FIELDS = sorted(facet_counts.KEYED_FIELDS)
 
     def _both(self, where: str, params: dict[str, Any]) -> tuple[Any, Any]:
         keyed: dict[str, list[tuple[str, int]]] = {field: [] for field in self.FIELDS}
         general: dict[str, list[tuple[str, int]]] = {field: [] for field in self.FIELDS}
         having = "HAVING count(*) >= 1"
-        facets._count_keyed(self.FIELDS, where, params, having, keyed)
-        facets._count_grouping_sets(self.FIELDS, where, params, having, general)
+        facet_counts._count_keyed(self.FIELDS, where, params, having, keyed)
+        facet_counts._count_grouping_sets(self.FIELDS, where, params, having, general)
         return (
             {field: sorted(values) for field, values in keyed.items()},
             {field: sorted(values) for field, values in general.items()},

@@ -46,7 +46,7 @@ from ckan.lib.search import index_for, query_for
 from ckan.logic.schema import default_show_package_schema
 
 from ckanext.vnopendata.model.search import FOLD_FUNCTION, TABLE_NAME, search_index_table
-from ckanext.vnopendata.search import index as search_index
+from ckanext.vnopendata.search import index_writer
 from ckanext.vnopendata.search.showschema import (
     ShowConverter,
     Unsupported,
@@ -467,7 +467,7 @@ def _row(
         pair = _navl_pair(schemas, context, dictized)
     with_default, with_custom = pair
     logic.apply_after_dataset_show_plugins(context, with_custom)  # type: ignore[arg-type]
-    values, parts, documents = search_index.row_parts(
+    values, parts, documents = index_writer.row_parts(
         dict(with_default, with_custom_schema=with_custom), labeller.get_dataset_labels(pkg)
     )
     for key in ("metadata_created", "metadata_modified"):
@@ -477,9 +477,9 @@ def _row(
         values["w" + weight] = text
     # The documents are encoded once, straight into the batch's JSON (the
     # per-dataset path round-trips them through the same encoder).
-    encode = search_index.encode_json
+    encode = index_writer.encode_json
     default_data, data = documents["data_dict"], documents["data"]
-    data_dict = "null" if search_index.same_documents(default_data, data) else encode(default_data)
+    data_dict = "null" if index_writer.same_documents(default_data, data) else encode(default_data)
     scalars = encode(values)
     return (
         f'{scalars[:-1]},"doc":{encode(documents["doc"])},"data":{encode(data)},'

@@ -14,7 +14,7 @@ select list run in lockstep), and ``GROUP BY GROUPING SETS`` counts each
 field's values in the same aggregation. The WHERE clause is the one the
 count and the page use, so a facet count can never include a dataset they
 exclude. A facet counts datasets, not values: the stored lists hold each
-value once per dataset (see `index.row_parts`); values of long fields that
+value once per dataset (see `index_writer.row_parts`); values of long fields that
 are read from ``doc`` are made distinct per dataset here.
 """
 
@@ -34,7 +34,7 @@ from ckanext.vnopendata.search.fields import (
     check_field_name,
     kind_of,
 )
-from ckanext.vnopendata.search.query import ALIAS, LONG_KEY
+from ckanext.vnopendata.search.compiler import ALIAS, LONG_KEY
 
 # The fields `facet_keys` holds: must match the SQL function
 # vnopendata_facet_keys (migration vnopendata_search_facet_keys).

@@ -165,11 +165,13 @@ def tag_search(up_func: Action, context: Context, data_dict: DataDict) -> Any:
     return {"count": total, "results": _tag_dicts(names)}
 
 
-def get_actions() -> dict[str, Action]:
-    return {
+def get_actions(tags: bool = True) -> dict[str, Action]:
+    """The chained actions; `tags`: also the tag look-ups, which read the
+    PostgreSQL index table (only when that is the search engine)."""
+    actions: dict[str, Action] = {
         "organization_autocomplete": organization_autocomplete,
         "group_autocomplete": group_autocomplete,
-        "tag_autocomplete": tag_autocomplete,
-        "tag_list": tag_list,
-        "tag_search": tag_search,
     }
+    if tags:
+        actions.update(tag_autocomplete=tag_autocomplete, tag_list=tag_list, tag_search=tag_search)
+    return actions

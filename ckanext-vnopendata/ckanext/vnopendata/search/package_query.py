@@ -23,9 +23,9 @@ from ckan.lib.search.common import SearchError, SearchQueryError
 from ckan.lib.search.query import VALID_SOLR_PARAMETERS, SearchQuery
 
 from ckanext.vnopendata.model.search import TABLE_NAME
-from ckanext.vnopendata.search import facets as facet_sql
+from ckanext.vnopendata.search import facet_counts
 from ckanext.vnopendata.search.fields import SCALAR_COLUMNS, check_field_name
-from ckanext.vnopendata.search.query import (
+from ckanext.vnopendata.search.compiler import (
     ALIAS,
     QF_WEIGHTS,
     Compiler,
@@ -396,7 +396,7 @@ class PostgresPackageSearchQuery(SearchQuery):
             if isinstance(fields, str):
                 fields = json.loads(fields) if fields.startswith("[") else [fields]
             if fields:
-                self.facets = facet_sql.compute(
+                self.facets = facet_counts.compute(
                     fields,
                     where=where,
                     params=sql.params,
