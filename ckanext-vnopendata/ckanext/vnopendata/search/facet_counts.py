@@ -27,6 +27,7 @@ import sqlalchemy as sa
 from ckan.lib.search.common import SearchQueryError
 
 from ckanext.vnopendata.model.search import FACET_KEY_SEPARATOR, TABLE_NAME
+from ckanext.vnopendata.search.compiler import ALIAS, LONG_KEY
 from ckanext.vnopendata.search.fields import (
     ARRAY_COLUMNS,
     SCALAR_COLUMNS,
@@ -34,7 +35,6 @@ from ckanext.vnopendata.search.fields import (
     check_field_name,
     kind_of,
 )
-from ckanext.vnopendata.search.compiler import ALIAS, LONG_KEY
 
 # The fields `facet_keys` holds: must match the SQL function
 # vnopendata_facet_keys (migration vnopendata_search_facet_keys).

@@ -24,7 +24,6 @@ from ckan.lib.search.query import VALID_SOLR_PARAMETERS, SearchQuery
 
 from ckanext.vnopendata.model.search import TABLE_NAME
 from ckanext.vnopendata.search import facet_counts
-from ckanext.vnopendata.search.fields import SCALAR_COLUMNS, check_field_name
 from ckanext.vnopendata.search.compiler import (
     ALIAS,
     QF_WEIGHTS,
@@ -34,6 +33,7 @@ from ckanext.vnopendata.search.compiler import (
     parse,
     parse_user_text,
 )
+from ckanext.vnopendata.search.fields import SCALAR_COLUMNS, check_field_name
 
 log = logging.getLogger(__name__)
 

@@ -13,8 +13,8 @@ from typing import Any
 import ckan.lib.search as ckan_search
 
 from ckanext.vnopendata.search import bulk
-from ckanext.vnopendata.search.package_query import PostgresPackageSearchQuery
 from ckanext.vnopendata.search.index_writer import PostgresPackageSearchIndex
+from ckanext.vnopendata.search.package_query import PostgresPackageSearchQuery
 
 BACKEND_OPTION = "ckanext.vnopendata.search.backend"
 BACKENDS = ("postgres", "solr")
