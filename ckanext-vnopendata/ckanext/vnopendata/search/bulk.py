@@ -3,7 +3,8 @@
 CKAN's ``lib.search.rebuild`` indexes one dataset at a time through
 ``package_show`` (about fifteen queries, navl validation twice, one INSERT):
 some 50 datasets a second. `rebuild` keeps that path for one dataset or an
-explicit list, and for the whole index does, per batch of `BATCH` datasets:
+explicit list, and for the whole index does, per batch of
+``ckanext.vnopendata.search.bulk_batch_size`` datasets (1000):
 
 1. one query per related table (packages as ORM objects, resources, tags,
    groups, organisations, relationships) for the whole batch, then the dict
@@ -46,7 +47,7 @@ from ckan.lib.search import index_for, query_for
 from ckan.logic.schema import default_show_package_schema
 
 from ckanext.vnopendata.model.search import FOLD_FUNCTION, TABLE_NAME, search_index_table
-from ckanext.vnopendata.search import index_writer
+from ckanext.vnopendata.search import index_writer, ranking
 from ckanext.vnopendata.search.showschema import (
     ShowConverter,
     Unsupported,
@@ -55,7 +56,8 @@ from ckanext.vnopendata.search.showschema import (
 
 log = logging.getLogger(__name__)
 
-BATCH = 1000
+BATCH_OPTION = "ckanext.vnopendata.search.bulk_batch_size"
+SHORTCUTS_OPTION = "ckanext.vnopendata.search.bulk_shortcuts"
 RebuildFunction = Callable[..., None]
 
 # Every stored column of the table declaration, in its order; generated
@@ -410,7 +412,7 @@ def index_packages(package_ids: Collection[str], force: bool = False, quiet: boo
     done = 0
     writer = _Writer()
     try:
-        for batch_ids in _chunks(ids, BATCH):
+        for batch_ids in _chunks(ids, config.get(BATCH_OPTION)):
             context = _show_context()
             batch = _Batch(batch_ids, context, memo)
             rows = []
@@ -499,8 +501,9 @@ def make_rebuild(ckan_rebuild: RebuildFunction) -> RebuildFunction:
         quiet: bool = False,
         clear: bool = False,
     ) -> None:
-        if package_id or package_ids is not None:
-            # One dataset or a chosen few: CKAN's per-dataset path.
+        if package_id or package_ids is not None or not config.get(SHORTCUTS_OPTION):
+            # One dataset or a chosen few, or the copies of CKAN's code
+            # switched off: CKAN's per-dataset path.
             ckan_rebuild(
                 package_id,
                 only_missing=only_missing,
@@ -511,7 +514,8 @@ def make_rebuild(ckan_rebuild: RebuildFunction) -> RebuildFunction:
                 clear=clear,
             )
             return
-        log.info("Rebuilding search index in batches of %s...", BATCH)
+        log.info("Rebuilding search index in batches of %s...", config.get(BATCH_OPTION))
+        ranking.create_rank_index(model.Session.connection())
         packages = model.Session.query(model.Package.id)
         if config.get("ckan.search.remove_deleted_packages"):
             packages = packages.filter(model.Package.state != "deleted")

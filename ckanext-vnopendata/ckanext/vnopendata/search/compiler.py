@@ -26,7 +26,7 @@ from luqum import tree
 from luqum.exceptions import ParseError
 from luqum.parser import parser
 
-from ckanext.vnopendata.model.search import FOLD_FUNCTION
+from ckanext.vnopendata.model.search import FOLD_FUNCTION, LONG_KEY
 from ckanext.vnopendata.search import datemath
 from ckanext.vnopendata.search.fields import (
     NGRAM_FIELDS,
@@ -40,11 +40,6 @@ ALIAS = "i"
 # Most k-of-n combinations written out for dismax's `mm` (C(6,5) = 6,
 # C(8,6) = 28): beyond that, the sum of matched clauses.
 MAX_MM_GROUPS = 30
-# Key of `exact_doc` listing the fields whose values are too long (or too
-# nested) to be copied there; those are read from `doc`. Field names that
-# start and end with "_" are refused (Solr's magic fields), so no query can
-# name it.
-LONG_KEY = "_long_"
 TS_CONFIG = "'simple'::regconfig"
 _NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
 _ESCAPED = re.compile(r"\\(.)")
@@ -152,9 +147,18 @@ def min_should_match(spec: str, clauses: int) -> int:
 class Compiler:
     """Compiles one query tree; collects parameters and rankable text."""
 
-    def __init__(self, sql: Sql, weights: str | None = None, now: datetime | None = None):
+    def __init__(
+        self,
+        sql: Sql,
+        weights: str | None = None,
+        now: datetime | None = None,
+        vector: str = f"{ALIAS}.search_vector",
+    ):
         self.sql = sql
         self.weights = weights  # e.g. "{a,b}" when qf narrows free text
+        # The vector free text is matched on: the folded one, or the rank
+        # index's expression, which holds the same folded lexemes.
+        self.vector = vector
         self.now = now
         self.text_matches: list[TextMatch] = []
         self._negated = 0
@@ -195,7 +199,7 @@ class Compiler:
                     for group in itertools.combinations(tsqueries, min(required, len(should)))
                 ]
                 combined = " || ".join(f"({group})" for group in groups)
-                must.append(f"({ALIAS}.search_vector @@ ({combined}))")
+                must.append(f"({self.vector} @@ ({combined}))")
             elif required >= len(should):
                 must.extend(should)
             elif math.comb(len(should), max(required, 1)) <= MAX_MM_GROUPS:
@@ -329,7 +333,7 @@ class Compiler:
         if not self._negated:
             self.text_matches.append(match)
         vector = f"{ALIAS}.search_vector"
-        indexed = f"{vector} @@ {match.folded}"
+        indexed = f"{self.vector} @@ {match.folded}"
         if kind == Kind.DEFAULT_TEXT:
             if self.weights:
                 return f"({indexed} AND ts_filter({vector}, '{self.weights}') @@ {match.folded})"

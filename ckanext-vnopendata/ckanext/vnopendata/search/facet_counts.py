@@ -26,29 +26,15 @@ import ckan.model as model
 import sqlalchemy as sa
 from ckan.lib.search.common import SearchQueryError
 
-from ckanext.vnopendata.model.search import FACET_KEY_SEPARATOR, TABLE_NAME
-from ckanext.vnopendata.search.compiler import ALIAS, LONG_KEY
+from ckanext.vnopendata.model.search import FACET_KEY_SEPARATOR, LONG_KEY, TABLE_NAME
+from ckanext.vnopendata.search.compiler import ALIAS
+from ckanext.vnopendata.search.facet_fields import KEYED_FIELDS
 from ckanext.vnopendata.search.fields import (
     ARRAY_COLUMNS,
     SCALAR_COLUMNS,
     Kind,
     check_field_name,
     kind_of,
-)
-
-# The fields `facet_keys` holds: must match the SQL function
-# vnopendata_facet_keys (migration vnopendata_search_facet_keys).
-KEYED_FIELDS = frozenset(
-    {
-        "organization",
-        "license_id",
-        "groups",
-        "tags",
-        "res_format",
-        "sharing_class",
-        "sector",
-        "provinces",
-    }
 )
 
 

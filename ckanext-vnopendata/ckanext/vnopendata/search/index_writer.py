@@ -30,8 +30,7 @@ from dateutil.parser import ParserError
 from dateutil.parser import parse as parse_date
 from sqlalchemy.dialects.postgresql import insert
 
-from ckanext.vnopendata.model.search import FOLD_FUNCTION, search_index_table
-from ckanext.vnopendata.search.compiler import LONG_KEY
+from ckanext.vnopendata.model.search import FOLD_FUNCTION, LONG_KEY, search_index_table
 from ckanext.vnopendata.search.datemath import solr_date_string
 from ckanext.vnopendata.search.fields import Kind, kind_of
 
