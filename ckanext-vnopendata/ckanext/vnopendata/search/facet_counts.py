@@ -144,10 +144,10 @@ def _count_grouping_sets(
     full = (1 << width) - 1
     position_of = {full ^ (1 << (width - 1 - p)): p for p in range(width)}
     for row in model.Session.execute(sa.text(statement), params):
-        position = position_of.get(row.g)
-        if position is None:
+        found = position_of.get(row.g)
+        if found is None:
             continue
-        value = row[1 + position]
+        value = row[1 + found]
         if value is None or value == "":
             continue
-        counted[fields[position]].append((value, int(row.n)))
+        counted[fields[found]].append((value, int(row.n)))

@@ -236,7 +236,7 @@ def _weighted_vector(parts: dict[str, str], folded: bool) -> sa.ColumnElement[An
             source = getattr(sa.func, FOLD_FUNCTION)(source)
         vector = sa.func.to_tsvector(sa.literal_column("'simple'::regconfig"), source)
         vectors.append(sa.func.setweight(vector, sa.literal_column(f"'{weight}'")))
-    combined = vectors[0]
+    combined: sa.ColumnElement[Any] = vectors[0]
     for vector in vectors[1:]:
         combined = combined.op("||")(vector)
     return combined

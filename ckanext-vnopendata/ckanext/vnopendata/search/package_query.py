@@ -20,7 +20,13 @@ import ckan.model as model
 import sqlalchemy as sa
 from ckan.common import config
 from ckan.lib.search.common import SearchError, SearchQueryError
-from ckan.lib.search.query import VALID_SOLR_PARAMETERS, SearchQuery
+from ckan.lib.search.query import (
+    MAGIC_FIELD_RE,
+    QUERY_PARSER_RE,
+    VALID_SOLR_PARAMETERS,
+    SearchQuery,
+    _get_local_query_parser,  # pyright: ignore[reportPrivateUsage]
+)
 
 from ckanext.vnopendata.model.search import TABLE_NAME
 from ckanext.vnopendata.search import facet_counts, ranking
@@ -486,3 +492,34 @@ def _check_parameters(query: dict[str, Any]) -> None:
     q = query.get("q")
     if not q or q in ('""', "''"):
         query["q"] = "*:*"
+    # As CKAN: a page of names unless `fl` says otherwise.
+    query.setdefault("fl", "name")
+    for param, value in query.items():
+        for item in value if isinstance(value, list) else [value]:
+            _check_query_parser(param, item)
+
+
+def _check_query_parser(param: str, value: Any) -> None:
+    """CKAN's own check of Solr magic fields and local parameters, with its
+    messages (ckan.lib.search.query.PackageSearchQuery.run); a local query
+    parser that `ckan.search.solr_allowed_query_parsers` allows is one Solr
+    would run, which this engine cannot."""
+    if not isinstance(value, str):
+        return
+    value = value.strip()
+    if re.search(MAGIC_FIELD_RE, value):
+        raise SearchError(f"Magic fields are not supported in param '{param}'.")
+    match = QUERY_PARSER_RE.findall(value)
+    if not match:
+        return
+    if len(match) > 1:
+        raise SearchError(f"Query parsers are not supported in param '{param}'.")
+    if not value.startswith("{!"):
+        raise SearchError(f"Local parameters must be defined at the beginning of param '{param}'.")
+    parser = _get_local_query_parser(value)
+    if parser not in config["ckan.search.solr_allowed_query_parsers"]:
+        raise SearchError(f"Local parameters are not supported in param '{param}'.")
+    raise SearchQueryError(
+        f"The query parser {parser!r} in param '{param}' is Solr's; "
+        "the PostgreSQL search backend does not run it."
+    )
