@@ -15,6 +15,7 @@ from typing import Any
 import ckan.model as model
 import ckan.tests.helpers as test_helpers
 import ckanext.activity
+
 import ckanext.vnopendata
 
 # The alembic environments of the plugins whose tables the suite needs,
