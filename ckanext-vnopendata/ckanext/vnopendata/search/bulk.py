@@ -515,7 +515,6 @@ def make_rebuild(ckan_rebuild: RebuildFunction) -> RebuildFunction:
             )
             return
         log.info("Rebuilding search index in batches of %s...", config.get(BATCH_OPTION))
-        ranking.create_rank_index(model.Session.connection())
         packages = model.Session.query(model.Package.id)
         if config.get("ckan.search.remove_deleted_packages"):
             packages = packages.filter(model.Package.state != "deleted")
@@ -531,6 +530,9 @@ def make_rebuild(ckan_rebuild: RebuildFunction) -> RebuildFunction:
         index_packages(ids, force=force, quiet=quiet)
         if not quiet:
             sys.stdout.write("\n")
+        # A database whose rum extension came after its migrations gets the
+        # rank index here, built once over the rows just written.
+        ranking.create_rank_index(model.Session.connection())
         model.Session.commit()
         log.info("Finished rebuilding search index.")
 
