@@ -349,20 +349,24 @@ class PostgresPackageSearchQuery(SearchQuery):
         _check_parameters(query)
         rows = max(0, _int_param(query, "rows", 10))
         start = max(0, _int_param(query, "start", 0))
+        # The count and the facets find the matches through the GIN index
+        # (a bitmap, no order needed).
+        matches = compile_query(query, permission_labels)
+        # A page of free text sorted by relevance comes from the RUM rank
+        # index when there is one: the same rows, written on its expression.
         rank_by_index = (
-            sorted_by_score(query.get("sort"))
-            and bool(query.get("q"))
-            and query.get("q") != "*:*"
+            matches.text_search
+            and sorted_by_score(query.get("sort"))
             and ranking.rank_index_available()
         )
-        compiled = compile_query(query, permission_labels, rank_by_index)
+        compiled = compile_query(query, permission_labels, True) if rank_by_index else matches
         ordering = order_by(query.get("sort"), compiled)
         names = _result_fields(query.get("fl"))
         previous_seqscan = _avoid_sequential_scans(compiled.text_search)
         page = self._page(compiled, ordering, rows, start)
-        self.count = self._count(compiled, page)
+        self.count = self._count(matches, page)
         self.results = self._documents(page, names, query.get("fl"))
-        self.facets = self._facets(query, compiled)
+        self.facets = self._facets(query, matches)
         _restore_sequential_scans(previous_seqscan)
         return {"results": self.results, "count": self.count}
 
