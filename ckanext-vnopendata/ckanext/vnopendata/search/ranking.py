@@ -19,6 +19,7 @@ same weights, the same sum over the query's lexemes); the ranking tests
 from __future__ import annotations
 
 import logging
+import time
 
 import ckan.model as model
 import sqlalchemy as sa
@@ -76,19 +77,26 @@ def create_rank_index(connection: sa.Connection) -> bool:
     return True
 
 
+# Asked again after this many seconds: another process may have dropped
+# the index (a rebuild from empty) or built it.
+RECHECK_SECONDS = 60.0
 _available: bool | None = None
+_checked_at = 0.0
+_warned: list[bool] = []
 
 
 def rank_index_available() -> bool:
-    """Whether the rank index exists (asked once per process)."""
-    global _available
-    if _available is None:
+    """Whether the rank index exists (asked at most once a minute)."""
+    global _available, _checked_at
+    if _available is None or time.monotonic() - _checked_at > RECHECK_SECONDS:
+        _checked_at = time.monotonic()
         _available = bool(
             model.Session.execute(
                 sa.text("SELECT 1 FROM pg_indexes WHERE indexname = :name"), {"name": RANK_INDEX}
             ).scalar()
         )
-        if not _available:
+        if not _available and not _warned:
+            _warned.append(True)
             log.warning(
                 "No RUM rank index (%s): text results are ranked without an index, "
                 "slower. Install the rum extension (Debian: postgresql-15-rum), "
