@@ -46,8 +46,9 @@ from ckan.common import config
 from ckan.lib.search import index_for, query_for
 from ckan.logic.schema import default_show_package_schema
 
-from ckanext.vnopendata.model.search import FOLD_FUNCTION, TABLE_NAME, search_index_table
+from ckanext.vnopendata.model.search import TABLE_NAME, search_index_table
 from ckanext.vnopendata.search import index_writer, ranking
+from ckanext.vnopendata.search import sql as sql_fragments
 from ckanext.vnopendata.search.showschema import (
     ShowConverter,
     Unsupported,
@@ -66,14 +67,9 @@ _COLUMNS = tuple(column.name for column in search_index_table.columns if column.
 
 
 def _vector_sql(folded: bool) -> str:
-    # The same expression as index._weighted_vector, over the batch's JSON.
-    parts = []
-    for weight in "ABCD":
-        text = f"(r ->> 'w{weight}')"
-        if folded:
-            text = f"{FOLD_FUNCTION}({text})"
-        parts.append(f"setweight(to_tsvector('simple'::regconfig, {text}), '{weight}')")
-    return " || ".join(parts)
+    # The per-dataset path's vector (index_writer.row_values), over the
+    # batch's JSON.
+    return sql_fragments.weighted_vector({w: f"(r ->> 'w{w}')" for w in "ABCD"}, folded)
 
 
 def _array_sql(key: str) -> str:

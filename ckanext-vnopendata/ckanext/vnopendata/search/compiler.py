@@ -28,6 +28,7 @@ from luqum.parser import parser
 
 from ckanext.vnopendata.model.search import FOLD_FUNCTION, LONG_KEY
 from ckanext.vnopendata.search import datemath
+from ckanext.vnopendata.search import sql as sql_fragments
 from ckanext.vnopendata.search.fields import (
     NGRAM_FIELDS,
     Kind,
@@ -35,12 +36,12 @@ from ckanext.vnopendata.search.fields import (
     is_date_field,
     kind_of,
 )
+from ckanext.vnopendata.search.sql import TS_CONFIG
 
 ALIAS = "i"
 # Most k-of-n combinations written out for dismax's `mm` (C(6,5) = 6,
 # C(8,6) = 28): beyond that, the sum of matched clauses.
 MAX_MM_GROUPS = 30
-TS_CONFIG = "'simple'::regconfig"
 _NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
 _ESCAPED = re.compile(r"\\(.)")
 # Fields of the weighted vector that a dismax `qf` may name, by weight.
@@ -75,10 +76,7 @@ def document_value(field_name: str, key_param: str, alias: str = ALIAS) -> str:
     """
     if kind_of(field_name) is not Kind.DOCUMENT:
         return f"{alias}.doc -> {key_param}"
-    return (
-        f"(CASE WHEN {alias}.exact_doc -> '{LONG_KEY}' ? {key_param} "
-        f"THEN {alias}.doc -> {key_param} ELSE {alias}.exact_doc -> {key_param} END)"
-    )
+    return sql_fragments.stored_value(alias, key_param)
 
 
 def _unescape(value: str) -> str:
@@ -356,10 +354,7 @@ class Compiler:
             return f"unnest({ALIAS}.{field_name}) AS v(x)"
         key = self.sql.bind(field_name)
         value = document_value(field_name, key)
-        return (
-            f"jsonb_array_elements_text(CASE jsonb_typeof({value}) WHEN 'array' "
-            f"THEN {value} ELSE jsonb_build_array({value}) END) AS v(x)"
-        )
+        return f"jsonb_array_elements_text({sql_fragments.as_json_array(value)}) AS v(x)"
 
     def _any_value(self, field_name: str, kind: Kind, predicate: str) -> str:
         """`predicate` (over `x`) holds for some value of the field."""

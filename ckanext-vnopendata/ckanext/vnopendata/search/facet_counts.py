@@ -26,7 +26,8 @@ import ckan.model as model
 import sqlalchemy as sa
 from ckan.lib.search.common import SearchQueryError
 
-from ckanext.vnopendata.model.search import FACET_KEY_SEPARATOR, LONG_KEY, TABLE_NAME
+from ckanext.vnopendata.model.search import FACET_KEY_SEPARATOR, TABLE_NAME
+from ckanext.vnopendata.search import sql as sql_fragments
 from ckanext.vnopendata.search.compiler import ALIAS
 from ckanext.vnopendata.search.facet_fields import KEYED_FIELDS
 from ckanext.vnopendata.search.fields import (
@@ -38,13 +39,6 @@ from ckanext.vnopendata.search.fields import (
 )
 
 
-def _as_array(value: str) -> str:
-    return (
-        f"(CASE jsonb_typeof({value}) WHEN 'array' THEN {value} "
-        f"ELSE jsonb_build_array({value}) END)"
-    )
-
-
 def _values_sql(field: str, key: str) -> str:
     """A set-returning expression: the field's values for one row, each once."""
     if field in SCALAR_COLUMNS:
@@ -53,14 +47,14 @@ def _values_sql(field: str, key: str) -> str:
         return f"unnest({ALIAS}.{field})"
     in_doc = f"{ALIAS}.doc -> {key}"
     distinct_in_doc = (
-        f"(SELECT jsonb_agg(DISTINCT e.x) FROM jsonb_array_elements({_as_array(in_doc)}) AS e(x))"
+        "(SELECT jsonb_agg(DISTINCT e.x) FROM "
+        f"jsonb_array_elements({sql_fragments.as_json_array(in_doc)}) AS e(x))"
     )
     if kind_of(field) is Kind.DOCUMENT:
         # Short values (exact_doc, lists stored without repeats), else the
         # document's, made distinct (rare: only fields too long for exact_doc).
-        value = (
-            f"(CASE WHEN {ALIAS}.exact_doc -> '{LONG_KEY}' ? {key} THEN {distinct_in_doc} "
-            f"ELSE {_as_array(f'{ALIAS}.exact_doc -> {key}')} END)"
+        value = sql_fragments.as_json_array(
+            sql_fragments.stored_value(ALIAS, key, long_value=distinct_in_doc)
         )
     else:
         value = distinct_in_doc
