@@ -19,6 +19,8 @@ from ckanext.vnopendata.search import ranking
 from search.helpers import make_dataset, make_organization
 
 HEAD = "e1f4b7a9c2d6"
+# The `vnopendata` history's own head (the review workflow's migration).
+PORTAL_HEAD = "e7a2b4c9d1f0"
 
 
 def _version(table: str) -> str | None:
@@ -54,9 +56,9 @@ def restore(reset_database: Any):
 
 def test_a_fresh_database_has_both_histories_at_their_heads(clean_db: Any) -> None:
     assert _version(handover.SEARCH_VERSION_TABLE) == HEAD
-    # The portal's history only records the revisions kept for older
-    # databases; their steps did nothing here.
-    assert _version(handover.PORTAL_VERSION_TABLE) == handover.LEGACY_REVISIONS[-1]
+    # The portal's history went through the revisions kept for older
+    # databases (their steps did nothing here) to its own head.
+    assert _version(handover.PORTAL_VERSION_TABLE) == PORTAL_HEAD
     assert "facet_keys" in _columns()
 
 
@@ -91,4 +93,14 @@ def test_an_intermediate_revision_is_completed_whichever_plugin_upgrades_first(
 
     assert "facet_keys" in _columns()
     assert _version(handover.SEARCH_VERSION_TABLE) == HEAD
-    assert _version(handover.PORTAL_VERSION_TABLE) == handover.LEGACY_REVISIONS[-1]
+    assert _version(handover.PORTAL_VERSION_TABLE) == PORTAL_HEAD
+
+
+def test_a_database_whose_portal_history_went_on_is_adopted(
+    clean_db: Any, migrate_db_for: Any, restore: None
+) -> None:
+    # Upgraded `vnopendata` (to the review workflow) before the search plugin.
+    migrate_db_for("vnopendata_search", "c4e8a1f5b3d9", False)
+    _as_before_the_move(PORTAL_HEAD)
+    migrate_db_for("vnopendata_search")
+    assert _version(handover.SEARCH_VERSION_TABLE) == HEAD

@@ -7,8 +7,9 @@ histories keep the same four revision ids, and:
 
 - `adopt` (run by the `vnopendata_search` environment before it migrates):
   when the search history has no version yet but the index table exists and
-  the `vnopendata` history records one of the search revisions, the search
-  history is stamped at that revision, so nothing is created twice;
+  the `vnopendata` history records one of the search revisions (or a later
+  revision of its own, which comes after all of them), the search history
+  is stamped there, so nothing is created twice;
 - `legacy_step` (the old files in the `vnopendata` history): applies the
   search migration's step only while the search history has not taken
   over and the index table exists (a deployment upgrading `vnopendata`
@@ -49,8 +50,12 @@ def adopt(connection: sa.Connection) -> str | None:
     if _version(connection, SEARCH_VERSION_TABLE) or not _has_table(connection, TABLE):
         return None
     legacy = _version(connection, PORTAL_VERSION_TABLE)
-    if legacy not in LEGACY_REVISIONS:
+    if legacy is None:
         return None
+    if legacy not in LEGACY_REVISIONS:
+        # A later `vnopendata` revision (e.g. the review workflow's): that
+        # history went through every search step before it.
+        legacy = LEGACY_REVISIONS[-1]
     connection.execute(
         sa.text(
             f"CREATE TABLE IF NOT EXISTS {SEARCH_VERSION_TABLE} (version_num VARCHAR(32) "
