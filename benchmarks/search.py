@@ -487,6 +487,10 @@ def generate_datasets(
             "sector": sector,
             "issued": f"{year}-01-15",
             "identifier": f"bench.{name}",
+            # Published through the review workflow (sharing/review.py), as
+            # the datasets of a running portal are; drafts are not.
+            "review_state": "published",
+            "review_published_at": modified.isoformat(),
         }
         if province_codes:
             extras["provinces"] = json.dumps(province_codes)
