@@ -800,6 +800,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--seed", type=int, default=20250701)
     parser.add_argument("--families", nargs="*", choices=FAMILIES, help="only these query families")
     parser.add_argument(
+        "--without-rank-index",
+        action="store_true",
+        help="rank text as without the RUM index (GIN + ts_rank), for comparison",
+    )
+    parser.add_argument(
         "--skip-rebuild",
         action="store_true",
         help="measure latencies on the index as it is (no rebuild figures)",
@@ -816,6 +821,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     prepare_environment(args.ini, args.db_url, args.redis_url)
     flask_app = load_ckan(args.ini)
+    if args.without_rank_index:
+        from ckanext.vnopendata.search import ranking
+
+        ranking.rank_index_available = lambda: False  # the other path, same data
     with flask_app.test_request_context():
         results = run(args)
     print(json.dumps(results, ensure_ascii=False), flush=True)
