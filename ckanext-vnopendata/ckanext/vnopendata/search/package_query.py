@@ -253,6 +253,13 @@ def order_by(sort: str | None, compiled: CompiledQuery) -> Ordering:
                 f"(CASE jsonb_typeof({value}) WHEN 'array' THEN {value} -> 0 ELSE {value} END)"
             )
         parts.append(f"{expression} {direction} NULLS LAST")
+    if by_score and compiled.rank_distance is not None and len(parts) == 1:
+        # The rank index gives this order itself; a second key would make
+        # PostgreSQL compute the distance of every match and sort them (no
+        # incremental sort over an ordering operator), which is what the
+        # index is there to avoid. Equal distances keep the index's order
+        # (the rows' physical order), stable while the rows do not change.
+        return Ordering(parts[0], by_score)
     # Deterministic order for equal keys (names are unique).
     parts.append(f'{ALIAS}.name COLLATE "C" ASC')
     return Ordering(", ".join(parts), by_score)
