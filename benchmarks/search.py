@@ -42,6 +42,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ckanext.vnopendata.search.facet_fields import KEYED_FIELDS
+
 ROOT = Path(__file__).resolve().parent.parent
 DB_NAME = "vnopendata_bench"
 DEFAULT_DB_URL = f"postgresql://vnopendata:vnopendata@127.0.0.1:5432/{DB_NAME}"
@@ -51,7 +53,10 @@ SYSADMIN = "bench_admin"
 AGENCY_USER = "bench_agency_user"
 USERS = {"anonymous": "", "agency": AGENCY_USER}
 FAMILIES = ("text", "filtered", "all_facets", "deep_page")
-SIX_FACETS = ["organization", "tags", "res_format", "license_id", "sector", "provinces"]
+# The portal's facet fields (one list, search/facet_fields.py) but the
+# sharing class and CKAN's groups: organization, tags, res_format,
+# license_id, sector, provinces.
+SIX_FACETS = sorted(KEYED_FIELDS - {"sharing_class", "groups"})
 GOALS = {
     "rebuild_per_s": 1000.0,
     "text_p95_ms": 50.0,
@@ -275,7 +280,13 @@ def prepare_environment(ini: Path, db_url: str, redis_url: str) -> None:
     # The benchmark's own database, whatever the calling shell points CKAN at.
     for variable in ("CKAN_SQLALCHEMY_URL", "CKAN_REDIS_URL", "CKAN_INI"):
         os.environ.pop(variable, None)
-    subprocess.run(["bash", str(ROOT / "scripts" / "services.sh"), DB_NAME], check=True)
+    # The database named in the ini when there is one, else in the URL.
+    if ini.exists():
+        for line in ini.read_text(encoding="utf-8").splitlines():
+            if line.strip().startswith("sqlalchemy.url"):
+                db_url = line.split("=", 1)[1].strip()
+    db_name = db_url.rsplit("/", 1)[-1].split("?", 1)[0] or DB_NAME
+    subprocess.run(["bash", str(ROOT / "scripts" / "services.sh"), db_name], check=True)
     if not ini.exists():
         subprocess.run(
             [
@@ -296,7 +307,7 @@ def prepare_environment(ini: Path, db_url: str, redis_url: str) -> None:
     ckan = [str(Path(sys.executable).parent / "ckan"), "-c", str(ini)]
     quiet = {"stdout": subprocess.DEVNULL}
     subprocess.run([*ckan, "db", "init"], check=True, **quiet)  # type: ignore[arg-type]
-    subprocess.run([*ckan, "db", "upgrade", "-p", "vnopendata"], check=True, **quiet)  # type: ignore[arg-type]
+    subprocess.run([*ckan, "db", "upgrade", "-p", "vnopendata_search"], check=True, **quiet)  # type: ignore[arg-type]
 
 
 def load_ckan(ini: Path) -> Any:
@@ -476,6 +487,10 @@ def generate_datasets(
             "sector": sector,
             "issued": f"{year}-01-15",
             "identifier": f"bench.{name}",
+            # Published through the review workflow (sharing/review.py), as
+            # the datasets of a running portal are; drafts are not.
+            "review_state": "published",
+            "review_published_at": modified.isoformat(),
         }
         if province_codes:
             extras["provinces"] = json.dumps(province_codes)
@@ -711,24 +726,32 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         emit("corpus_reused", True)
     emit("datasets", args.datasets)
 
-    indexed, elapsed = measure_rebuild()
-    results["indexed"] = indexed
-    results["rebuild_s"] = round(elapsed, 2)
-    results["rebuild_per_s"] = round(indexed / elapsed, 1)
-    emit("rebuild_s", results["rebuild_s"])
-    emit("rebuild_per_s", results["rebuild_per_s"])
+    if args.skip_rebuild:
+        # Latencies only, on the index as it is (a comparison, not a run to
+        # record: the rebuild figures are missing).
+        emit("rebuild", "skipped")
+    else:
+        indexed, elapsed = measure_rebuild()
+        results["indexed"] = indexed
+        results["rebuild_s"] = round(elapsed, 2)
+        results["rebuild_per_s"] = round(indexed / elapsed, 1)
+        emit("rebuild_s", results["rebuild_s"])
+        emit("rebuild_per_s", results["rebuild_per_s"])
 
-    rng = random.Random(args.seed)
-    sampled, stock_elapsed = measure_stock_rebuild(args.stock_sample, rng)
-    results["stock_sample"] = sampled
-    results["stock_rebuild_per_s"] = round(sampled / stock_elapsed, 1)
-    results["rebuild_ratio"] = round(results["rebuild_per_s"] / results["stock_rebuild_per_s"], 2)
-    emit("stock_sample", sampled)
-    emit("stock_rebuild_per_s", results["stock_rebuild_per_s"])
-    emit("rebuild_ratio", results["rebuild_ratio"])
+        rng = random.Random(args.seed)
+        sampled, stock_elapsed = measure_stock_rebuild(args.stock_sample, rng)
+        results["stock_sample"] = sampled
+        results["stock_rebuild_per_s"] = round(sampled / stock_elapsed, 1)
+        results["rebuild_ratio"] = round(
+            results["rebuild_per_s"] / results["stock_rebuild_per_s"], 2
+        )
+        emit("stock_sample", sampled)
+        emit("stock_rebuild_per_s", results["stock_rebuild_per_s"])
+        emit("rebuild_ratio", results["rebuild_ratio"])
 
     queries: dict[str, dict[str, dict[str, float]]] = {}
-    for family in FAMILIES:
+    families = args.families or FAMILIES
+    for family in families:
         queries[family] = {}
         for label, user in USERS.items():
             timings = time_queries(
@@ -746,13 +769,16 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     results["queries"] = queries
     results["queries_per_family_and_user"] = args.queries
 
-    worst_p95 = {f: max(queries[f][u]["p95_ms"] for u in USERS) for f in FAMILIES}
-    results["goals_met"] = {
-        "rebuild_per_s": results["rebuild_per_s"] >= GOALS["rebuild_per_s"],
-        "text_p95_ms": worst_p95["text"] <= GOALS["text_p95_ms"],
-        "filtered_p95_ms": worst_p95["filtered"] <= GOALS["filtered_p95_ms"],
-        "all_facets_p95_ms": worst_p95["all_facets"] <= GOALS["all_facets_p95_ms"],
+    worst_p95 = {f: max(queries[f][u]["p95_ms"] for u in USERS) for f in families}
+    goals = {
+        "rebuild_per_s": results.get("rebuild_per_s", 0) >= GOALS["rebuild_per_s"],
+        **{
+            f"{family}_p95_ms": worst_p95[family] <= GOALS[f"{family}_p95_ms"]
+            for family in families
+            if f"{family}_p95_ms" in GOALS
+        },
     }
+    results["goals_met"] = goals
     for goal, met in results["goals_met"].items():
         emit(f"goal.{goal}", "met" if met else "missed")
     results["cpus"] = os.cpu_count()
@@ -772,6 +798,17 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--stock-sample", type=int, default=1000, help="datasets for the stock path (1000)"
     )
     parser.add_argument("--seed", type=int, default=20250701)
+    parser.add_argument("--families", nargs="*", choices=FAMILIES, help="only these query families")
+    parser.add_argument(
+        "--without-rank-index",
+        action="store_true",
+        help="rank text as without the RUM index (GIN + ts_rank), for comparison",
+    )
+    parser.add_argument(
+        "--skip-rebuild",
+        action="store_true",
+        help="measure latencies on the index as it is (no rebuild figures)",
+    )
     parser.add_argument(
         "--rebuild-corpus",
         action="store_true",
@@ -784,6 +821,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     prepare_environment(args.ini, args.db_url, args.redis_url)
     flask_app = load_ckan(args.ini)
+    if args.without_rank_index:
+        from ckanext.vnopendata.search import ranking
+
+        ranking.rank_index_available = lambda: False  # the other path, same data
     with flask_app.test_request_context():
         results = run(args)
     print(json.dumps(results, ensure_ascii=False), flush=True)

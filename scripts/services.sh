@@ -70,10 +70,37 @@ ensure_database() {
     # Extensions the search index needs; created by the superuser so that the
     # portal's role needs no extra rights.
     psql_admin -d "$db" -c "CREATE EXTENSION IF NOT EXISTS unaccent; CREATE EXTENSION IF NOT EXISTS pg_trgm"
+    # RUM: text results come best first from the rank index (the search
+    # still works without it, slower, with a warning in the log).
+    if rum_available; then
+        psql_admin -d "$db" -c "CREATE EXTENSION IF NOT EXISTS rum"
+    fi
+}
+
+rum_available() {
+    psql_admin -d postgres -c "SELECT 1 FROM pg_available_extensions WHERE name = 'rum'" | grep -q 1
+}
+
+# Debian's postgresql-NN-rum for the running server, when this shell may
+# install packages; otherwise a warning (search works without it, slower).
+ensure_rum() {
+    rum_available && return 0
+    local major
+    major=$(psql_admin -d postgres -c "SHOW server_version_num" | cut -c1-2)
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+        say "installing postgresql-$major-rum (ranked text search index)"
+        if DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "postgresql-$major-rum" >/dev/null 2>&1 \
+            || { apt-get update -qq >/dev/null 2>&1 \
+                 && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "postgresql-$major-rum" >/dev/null 2>&1; }; then
+            rum_available && return 0
+        fi
+    fi
+    printf 'WARNING: %s\n' "the PostgreSQL extension rum is not installed (Debian: apt-get install postgresql-$major-rum); ranked text search works without it, slower" >&2
 }
 
 if [ -z "${CKAN_SQLALCHEMY_URL:-}" ]; then
     ensure_postgres
+    ensure_rum
     for db in "$@"; do ensure_database "$db"; done
 else
     say "using the database at CKAN_SQLALCHEMY_URL"

@@ -213,3 +213,28 @@ class TestBulkRebuild:
         model.Session.commit()
         search.rebuild(clear=True, defer_commit=True, quiet=True)
         assert [row["id"] for row in index_rows()] == indexable_ids()
+
+
+@pytest.mark.usefixtures("clean_db", "with_request_context")
+class TestCopiesOfCkanCode:
+    """The bulk path copies parts of CKAN 2.12.0's package_dictize and of
+    ckanext-scheming 3.1.0's navl handling: on every run, every demo dataset
+    is indexed by both paths and every stored column compared, so a CKAN or
+    scheming upgrade that changes their output fails here."""
+
+    def test_every_demo_dataset_is_stored_as_ckans_own_path_stores_it(self) -> None:
+        from ckanext.vnopendata import demo
+
+        demo.load(echo=lambda _: None)
+        per_dataset, bulk = per_dataset_then_bulk()
+        assert len(bulk) >= 36
+        assert_same_rows(per_dataset, bulk)
+
+    @pytest.mark.ckan_config("ckanext.vnopendata.search.bulk_shortcuts", False)
+    def test_without_the_shortcuts_the_rebuild_is_ckans(self, caplog: Any) -> None:
+        build_mix()
+        caplog.set_level("INFO")
+        search.clear_all()
+        search.rebuild(defer_commit=True, quiet=True)
+        assert "in batches" not in caplog.text
+        assert [row["id"] for row in index_rows()] == indexable_ids()

@@ -5,18 +5,21 @@
 - a text query plans without sequential scans for its own statements only,
   and its ranked page carries the count;
 - the portal's facet fields counted from `facet_keys` equal the
-  grouping-sets count of the same fields (any other field's path).
+  grouping-sets count of the same fields (any other field's path), and the
+  migration's `vnopendata_facet_keys` yields exactly the one list of them.
 """
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import ckan.model as model
 import pytest
 import sqlalchemy as sa
 
-from ckanext.vnopendata.search import facets
+from ckanext.vnopendata.model.search import FACET_KEY_SEPARATOR
+from ckanext.vnopendata.search import facet_counts, facet_fields
 from search.helpers import names, search_as
 
 
@@ -53,7 +56,7 @@ class TestDismaxInOneTextQuery:
         assert by_name["count"] == 2
 
     def test_scores_of_a_page_sorted_by_something_else(self) -> None:
-        from ckanext.vnopendata.search.backend import PostgresPackageSearchQuery
+        from ckanext.vnopendata.search.package_query import PostgresPackageSearchQuery
 
         def run(sort: str) -> dict[str, float]:
             query = PostgresPackageSearchQuery()
@@ -75,14 +78,14 @@ class TestDismaxInOneTextQuery:
 
 @pytest.mark.usefixtures("catalog")
 class TestFacetKeys:
-    FIELDS = sorted(facets.KEYED_FIELDS)
+    FIELDS = sorted(facet_counts.KEYED_FIELDS)
 
     def _both(self, where: str, params: dict[str, Any]) -> tuple[Any, Any]:
         keyed: dict[str, list[tuple[str, int]]] = {field: [] for field in self.FIELDS}
         general: dict[str, list[tuple[str, int]]] = {field: [] for field in self.FIELDS}
         having = "HAVING count(*) >= 1"
-        facets._count_keyed(self.FIELDS, where, params, having, keyed)
-        facets._count_grouping_sets(self.FIELDS, where, params, having, general)
+        facet_counts._count_keyed(self.FIELDS, where, params, having, keyed)
+        facet_counts._count_grouping_sets(self.FIELDS, where, params, having, general)
         return (
             {field: sorted(values) for field, values in keyed.items()},
             {field: sorted(values) for field, values in general.items()},
@@ -99,3 +102,20 @@ class TestFacetKeys:
         where = "i.permission_labels && CAST(:labels AS text[])"
         keyed, general = self._both(where, {"labels": ["public"]})
         assert keyed == general
+
+
+def test_the_migrations_facet_keys_function_holds_the_one_list_of_facet_fields(catalog):
+    # Every field of the document a facet could come from, plus one that
+    # is not a facet field: the function must yield exactly KEYED_FIELDS.
+    document = {field: f"v-{field}" for field in facet_fields.KEYED_DOCUMENT_FIELDS}
+    document["not_a_facet"] = "x"
+    keys = model.Session.execute(
+        sa.text(
+            "SELECT vnopendata_facet_keys('org', 'lic', ARRAY['grp'], ARRAY['tag'], "
+            "ARRAY['CSV'], CAST(:doc AS jsonb), '{}'::jsonb)"
+        ),
+        {"doc": json.dumps(document)},
+    ).scalar_one()
+    fields = {key.partition(FACET_KEY_SEPARATOR)[0] for key in keys}
+    assert fields == set(facet_fields.KEYED_FIELDS)
+    assert set(facet_fields.PAGE_FACETS) <= fields

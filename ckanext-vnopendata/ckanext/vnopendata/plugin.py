@@ -7,7 +7,7 @@ from typing import Any
 import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 
-from ckanext.vnopendata import cli, facets, helpers, indexing, licences, ratelimit, views
+from ckanext.vnopendata import cli, dataset_facets, helpers, licences, ratelimit, views
 from ckanext.vnopendata.logic import (
     access,
     access_auth,
@@ -18,6 +18,7 @@ from ckanext.vnopendata.logic import (
     validators,
     visibility,
 )
+from ckanext.vnopendata.search import solr_document
 from ckanext.vnopendata.sharing import labels
 
 
@@ -105,19 +106,19 @@ class VnOpenDataPlugin(p.SingletonPlugin):
     # IFacets
 
     def dataset_facets(self, facets_dict: dict[str, Any], package_type: str) -> dict[str, Any]:
-        return facets.dataset_facets()
+        return dataset_facets.dataset_facets()
 
     def organization_facets(
         self, facets_dict: dict[str, Any], organization_type: str, package_type: str | None
     ) -> dict[str, Any]:
-        return facets.dataset_facets()
+        return dataset_facets.dataset_facets()
 
     # IPackageController
 
     def after_dataset_search(
         self, search_results: dict[str, Any], search_params: dict[str, Any]
     ) -> dict[str, Any]:
-        facets.label_facet_items(search_results)
+        dataset_facets.label_facet_items(search_results)
         for pkg_dict in search_results.get("results", []):
             licences.describe(pkg_dict)
         return search_results
@@ -126,7 +127,7 @@ class VnOpenDataPlugin(p.SingletonPlugin):
         licences.describe(pkg_dict)
 
     def before_dataset_index(self, pkg_dict: dict[str, Any]) -> dict[str, Any]:
-        return indexing.before_dataset_index(pkg_dict)
+        return solr_document.before_dataset_index(pkg_dict)
 
     def after_dataset_create(self, context: Any, pkg_dict: dict[str, Any]) -> None:
         audit_trail.record_changes(context, pkg_dict["id"])
@@ -161,11 +162,15 @@ class VnOpenDataSearchPlugin(p.SingletonPlugin):
         # With `solr`, stock CKAN search runs against solr_url untouched.
         if swap.backend_name(config_) == "postgres":
             swap.use_postgres()
+        else:
+            swap.use_solr()
 
     # IActions
 
     def get_actions(self) -> dict[str, Any]:
-        from ckanext.vnopendata.search import autocomplete
+        from ckanext.vnopendata.search import actions, swap
 
-        # Folding autocompletes for the forms, whichever engine searches.
-        return autocomplete.get_actions()
+        # Folding autocompletes for the forms, whichever engine searches;
+        # the tag look-ups read the PostgreSQL index table, so only with it
+        # (under Solr, CKAN's own tag actions read the tag table).
+        return actions.get_actions(tags=swap.backend_name(tk.config) == "postgres")

@@ -30,6 +30,12 @@ FOLD_FUNCTION = "vnopendata_fold"
 # the ASCII unit separator, which no code, name, tag or format contains.
 FACET_KEY_SEPARATOR = "\x1f"
 
+# Key of `exact_doc` listing the fields whose values are too long (or too
+# nested) to be copied there; those are read from `doc`. Field names that
+# start and end with "_" are refused (Solr's magic fields), so no query can
+# name it.
+LONG_KEY = "_long_"
+
 
 class SearchIndexRow(tk.BaseModel):  # type: ignore[misc]
     __tablename__ = TABLE_NAME

@@ -3,7 +3,8 @@
 CKAN's ``lib.search.rebuild`` indexes one dataset at a time through
 ``package_show`` (about fifteen queries, navl validation twice, one INSERT):
 some 50 datasets a second. `rebuild` keeps that path for one dataset or an
-explicit list, and for the whole index does, per batch of `BATCH` datasets:
+explicit list, and for the whole index does, per batch of
+``ckanext.vnopendata.search.bulk_batch_size`` datasets (1000):
 
 1. one query per related table (packages as ORM objects, resources, tags,
    groups, organisations, relationships) for the whole batch, then the dict
@@ -45,8 +46,9 @@ from ckan.common import config
 from ckan.lib.search import index_for, query_for
 from ckan.logic.schema import default_show_package_schema
 
-from ckanext.vnopendata.model.search import FOLD_FUNCTION, TABLE_NAME, search_index_table
-from ckanext.vnopendata.search import index as search_index
+from ckanext.vnopendata.model.search import TABLE_NAME, search_index_table
+from ckanext.vnopendata.search import index_writer, ranking
+from ckanext.vnopendata.search import sql as sql_fragments
 from ckanext.vnopendata.search.showschema import (
     ShowConverter,
     Unsupported,
@@ -55,7 +57,8 @@ from ckanext.vnopendata.search.showschema import (
 
 log = logging.getLogger(__name__)
 
-BATCH = 1000
+BATCH_OPTION = "ckanext.vnopendata.search.bulk_batch_size"
+SHORTCUTS_OPTION = "ckanext.vnopendata.search.bulk_shortcuts"
 RebuildFunction = Callable[..., None]
 
 # Every stored column of the table declaration, in its order; generated
@@ -64,14 +67,9 @@ _COLUMNS = tuple(column.name for column in search_index_table.columns if column.
 
 
 def _vector_sql(folded: bool) -> str:
-    # The same expression as index._weighted_vector, over the batch's JSON.
-    parts = []
-    for weight in "ABCD":
-        text = f"(r ->> 'w{weight}')"
-        if folded:
-            text = f"{FOLD_FUNCTION}({text})"
-        parts.append(f"setweight(to_tsvector('simple'::regconfig, {text}), '{weight}')")
-    return " || ".join(parts)
+    # The per-dataset path's vector (index_writer.row_values), over the
+    # batch's JSON.
+    return sql_fragments.weighted_vector({w: f"(r ->> 'w{w}')" for w in "ABCD"}, folded)
 
 
 def _array_sql(key: str) -> str:
@@ -410,7 +408,7 @@ def index_packages(package_ids: Collection[str], force: bool = False, quiet: boo
     done = 0
     writer = _Writer()
     try:
-        for batch_ids in _chunks(ids, BATCH):
+        for batch_ids in _chunks(ids, config.get(BATCH_OPTION)):
             context = _show_context()
             batch = _Batch(batch_ids, context, memo)
             rows = []
@@ -467,7 +465,7 @@ def _row(
         pair = _navl_pair(schemas, context, dictized)
     with_default, with_custom = pair
     logic.apply_after_dataset_show_plugins(context, with_custom)  # type: ignore[arg-type]
-    values, parts, documents = search_index.row_parts(
+    values, parts, documents = index_writer.row_parts(
         dict(with_default, with_custom_schema=with_custom), labeller.get_dataset_labels(pkg)
     )
     for key in ("metadata_created", "metadata_modified"):
@@ -477,9 +475,9 @@ def _row(
         values["w" + weight] = text
     # The documents are encoded once, straight into the batch's JSON (the
     # per-dataset path round-trips them through the same encoder).
-    encode = search_index.encode_json
+    encode = index_writer.encode_json
     default_data, data = documents["data_dict"], documents["data"]
-    data_dict = "null" if search_index.same_documents(default_data, data) else encode(default_data)
+    data_dict = "null" if index_writer.same_documents(default_data, data) else encode(default_data)
     scalars = encode(values)
     return (
         f'{scalars[:-1]},"doc":{encode(documents["doc"])},"data":{encode(data)},'
@@ -499,8 +497,9 @@ def make_rebuild(ckan_rebuild: RebuildFunction) -> RebuildFunction:
         quiet: bool = False,
         clear: bool = False,
     ) -> None:
-        if package_id or package_ids is not None:
-            # One dataset or a chosen few: CKAN's per-dataset path.
+        if package_id or package_ids is not None or not config.get(SHORTCUTS_OPTION):
+            # One dataset or a chosen few, or the copies of CKAN's code
+            # switched off: CKAN's per-dataset path.
             ckan_rebuild(
                 package_id,
                 only_missing=only_missing,
@@ -511,7 +510,7 @@ def make_rebuild(ckan_rebuild: RebuildFunction) -> RebuildFunction:
                 clear=clear,
             )
             return
-        log.info("Rebuilding search index in batches of %s...", BATCH)
+        log.info("Rebuilding search index in batches of %s...", config.get(BATCH_OPTION))
         packages = model.Session.query(model.Package.id)
         if config.get("ckan.search.remove_deleted_packages"):
             packages = packages.filter(model.Package.state != "deleted")
@@ -524,9 +523,21 @@ def make_rebuild(ckan_rebuild: RebuildFunction) -> RebuildFunction:
                 return
         elif clear:
             index_for(model.Package).clear()
+        filling_empty = not model.Session.execute(
+            sa.text(f"SELECT EXISTS (SELECT 1 FROM {TABLE_NAME})")
+        ).scalar()
+        if filling_empty:
+            # Maintaining the RUM rank index row by row is several times
+            # slower than building it once over the written rows (below).
+            model.Session.execute(sa.text(f"DROP INDEX IF EXISTS {ranking.RANK_INDEX}"))
+            model.Session.commit()
+            ranking.forget()
         index_packages(ids, force=force, quiet=quiet)
         if not quiet:
             sys.stdout.write("\n")
+        # A database whose rum extension came after its migrations gets the
+        # rank index here, built once over the rows just written.
+        ranking.create_rank_index(model.Session.connection())
         model.Session.commit()
         log.info("Finished rebuilding search index.")
 

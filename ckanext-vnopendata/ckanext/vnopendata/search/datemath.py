@@ -46,7 +46,7 @@ def _round(moment: datetime, unit: str) -> datetime:
     fields = ["month", "day", "hour", "minute", "second", "microsecond"]
     keep = {"YEAR": 0, "MONTH": 1, "DAY": 2, "DATE": 2, "HOUR": 3, "MINUTE": 4, "SECOND": 5}[unit]
     reset = {name: (1 if name in ("month", "day") else 0) for name in fields[keep:]}
-    return moment.replace(**reset)
+    return moment.replace(**reset)  # type: ignore[arg-type]
 
 
 def parse_solr_date(value: str, now: datetime | None = None) -> datetime:

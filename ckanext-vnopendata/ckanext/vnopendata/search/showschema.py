@@ -52,7 +52,7 @@ def _if_empty_same_as_key(function: Any) -> str | None:
     """The other key of an ``if_empty_same_as(key)`` closure, or None."""
     if getattr(function, "__qualname__", "") != "if_empty_same_as.<locals>.callable":
         return None
-    cells = function.__closure__ or ()
+    cells: tuple[Any, ...] = function.__closure__ or ()
     return str(cells[0].cell_contents) if len(cells) == 1 else None
 
 

@@ -13,11 +13,10 @@ from typing import Any
 import ckan.lib.search as ckan_search
 
 from ckanext.vnopendata.search import bulk
-from ckanext.vnopendata.search.backend import PostgresPackageSearchQuery
-from ckanext.vnopendata.search.index import PostgresPackageSearchIndex
+from ckanext.vnopendata.search.index_writer import PostgresPackageSearchIndex
+from ckanext.vnopendata.search.package_query import PostgresPackageSearchQuery
 
 BACKEND_OPTION = "ckanext.vnopendata.search.backend"
-BACKENDS = ("postgres", "solr")
 
 
 def _no_solr_schema(schema_file: str | None = None) -> bool:
@@ -26,10 +25,28 @@ def _no_solr_schema(schema_file: str | None = None) -> bool:
 
 
 def backend_name(config: Any) -> str:
-    name = (config.get(BACKEND_OPTION) or "postgres").strip().lower()
-    if name not in BACKENDS:
-        raise ValueError(f"{BACKEND_OPTION} must be one of {BACKENDS}, not {name!r}")
-    return name
+    # Validated by config_declaration.yaml (one_of postgres, solr).
+    return str(config.get(BACKEND_OPTION) or "postgres")
+
+
+# CKAN's own registries, kept so that loading the plugins again with
+# `solr` (tests, a reconfigured process) gives CKAN's stock search back.
+_CKAN_ORIGINALS: dict[str, Any] = {
+    "index": ckan_search._INDICES["package"],
+    "query": ckan_search._QUERIES["package"],
+    "PackageSearchQuery": ckan_search.PackageSearchQuery,
+    "check_solr_schema_version": ckan_search.check_solr_schema_version,
+    "rebuild": getattr(ckan_search.rebuild, "ckan_rebuild", ckan_search.rebuild),
+}
+
+
+def use_solr() -> None:
+    """CKAN's stock Solr search, undoing `use_postgres` if it ran."""
+    ckan_search._INDICES["package"] = _CKAN_ORIGINALS["index"]
+    ckan_search._QUERIES["package"] = _CKAN_ORIGINALS["query"]
+    ckan_search.PackageSearchQuery = _CKAN_ORIGINALS["PackageSearchQuery"]  # type: ignore[misc]
+    ckan_search.check_solr_schema_version = _CKAN_ORIGINALS["check_solr_schema_version"]
+    ckan_search.rebuild = _CKAN_ORIGINALS["rebuild"]
 
 
 def use_postgres() -> None:

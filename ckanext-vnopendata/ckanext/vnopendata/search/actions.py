@@ -19,6 +19,7 @@ import ckan.model as model
 import ckan.plugins.toolkit as tk
 import sqlalchemy as sa
 from ckan.lib import plugins as lib_plugins
+from ckan.lib.dictization import model_dictize
 from ckan.types import Action, Context, DataDict
 
 from ckanext.vnopendata.model.search import FOLD_FUNCTION, TABLE_NAME
@@ -87,9 +88,13 @@ def _user_labels(context: Context) -> list[str] | None:
     return labeller.get_user_dataset_labels(user if isinstance(user, model.User) else None)
 
 
-def _visible_tags(context: Context, query: str, limit: int, offset: int) -> tuple[list[str], int]:
-    """Free tags of active datasets the user may see, folded match on `query`."""
+def _visible_tags(
+    context: Context, terms: list[str], limit: int, offset: int
+) -> tuple[list[str], int]:
+    """Free tags of active datasets the user may see that contain every
+    term (folded), as CKAN's tag search matches each term."""
     labels = _user_labels(context)
+    patterns = [_contains_pattern(term) for term in terms] or [_contains_pattern("")]
     rows = model.Session.execute(
         sa.text(
             f"""SELECT tag, count(*) OVER () AS total
@@ -97,43 +102,45 @@ def _visible_tags(context: Context, query: str, limit: int, offset: int) -> tupl
                   WHERE idx.state = 'active'
                     AND (CAST(:labels AS text[]) IS NULL
                          OR idx.permission_labels && CAST(:labels AS text[]))
-                    AND {FOLD_FUNCTION}(tag) LIKE {FOLD_FUNCTION}(:pattern)) AS visible
+                    AND {FOLD_FUNCTION}(tag) LIKE ALL (
+                        SELECT {FOLD_FUNCTION}(p) FROM unnest(CAST(:patterns AS text[])) AS p
+                    )) AS visible
             ORDER BY tag LIMIT :limit OFFSET :offset"""
         ),
-        {"labels": labels, "pattern": _contains_pattern(query), "limit": limit, "offset": offset},
+        {"labels": labels, "patterns": patterns, "limit": limit, "offset": offset},
     ).all()
     return [row.tag for row in rows], rows[0].total if rows else 0
 
 
-def _tag_dicts(names: list[str]) -> list[dict[str, Any]]:
+def _tag_dicts(names: list[str], context: Context) -> list[dict[str, Any]]:
+    """CKAN's tag dicts (tag_list_dictize: id, name, vocabulary_id,
+    display_name), in the order of `names`."""
     tags = {
         tag.name: tag
         for tag in model.Session.query(model.Tag).filter(
             model.Tag.name.in_(names), model.Tag.vocabulary_id.is_(None)
         )
     }
-    return [
-        {"id": tags[name].id, "name": name, "vocabulary_id": None} for name in names if name in tags
-    ]
+    return model_dictize.tag_list_dictize([tags[name] for name in names if name in tags], context)
 
 
-def _tag_query(data_dict: DataDict) -> str | None:
-    query = data_dict.get("query") or data_dict.get("q")
-    if isinstance(query, list):
-        query = " ".join(query)
-    return query.strip() if isinstance(query, str) else None
+def _tag_terms(data_dict: DataDict) -> list[str]:
+    """`query` (or `q`): one term or a list of them, as CKAN's tag search."""
+    query = data_dict.get("query") or data_dict.get("q") or []
+    terms = [query] if isinstance(query, str) else list(query)
+    return [term.strip() for term in terms if isinstance(term, str) and term.strip()]
 
 
 @tk.chained_action
 @tk.side_effect_free
 def tag_autocomplete(up_func: Action, context: Context, data_dict: DataDict) -> Any:
-    query = _tag_query(data_dict)
-    if "vocabulary_id" in data_dict or not query:
+    terms = _tag_terms(data_dict)
+    if "vocabulary_id" in data_dict or not terms:
         # Vocabulary tags are public by definition; an empty query lists none.
         return up_func(context, data_dict)
     tk.check_access("tag_autocomplete", context, data_dict)
     names, _total = _visible_tags(
-        context, query, _natural(data_dict, "limit", 10), _natural(data_dict, "offset", 0)
+        context, terms, _natural(data_dict, "limit", 10), _natural(data_dict, "offset", 0)
     )
     return names
 
@@ -144,9 +151,9 @@ def tag_list(up_func: Action, context: Context, data_dict: DataDict) -> Any:
     if data_dict.get("vocabulary_id"):
         return up_func(context, data_dict)
     tk.check_access("tag_list", context, data_dict)
-    names, _total = _visible_tags(context, _tag_query(data_dict) or "", 2**31 - 1, 0)
+    names, _total = _visible_tags(context, _tag_terms(data_dict), 2**31 - 1, 0)
     if tk.asbool(data_dict.get("all_fields")):
-        return _tag_dicts(names)
+        return _tag_dicts(names, context)
     return names
 
 
@@ -156,20 +163,23 @@ def tag_search(up_func: Action, context: Context, data_dict: DataDict) -> Any:
     if data_dict.get("vocabulary_id") or data_dict.get("fields"):
         return up_func(context, data_dict)
     tk.check_access("tag_search", context, data_dict)
+    terms = _tag_terms(data_dict)
+    if not terms:
+        # CKAN: no term, no tags.
+        return {"count": 0, "results": []}
     names, total = _visible_tags(
-        context,
-        _tag_query(data_dict) or "",
-        _natural(data_dict, "limit", 10),
-        _natural(data_dict, "offset", 0),
+        context, terms, _natural(data_dict, "limit", 10), _natural(data_dict, "offset", 0)
     )
-    return {"count": total, "results": _tag_dicts(names)}
+    return {"count": total, "results": _tag_dicts(names, context)}
 
 
-def get_actions() -> dict[str, Action]:
-    return {
+def get_actions(tags: bool = True) -> dict[str, Action]:
+    """The chained actions; `tags`: also the tag look-ups, which read the
+    PostgreSQL index table (only when that is the search engine)."""
+    actions: dict[str, Action] = {
         "organization_autocomplete": organization_autocomplete,
         "group_autocomplete": group_autocomplete,
-        "tag_autocomplete": tag_autocomplete,
-        "tag_list": tag_list,
-        "tag_search": tag_search,
     }
+    if tags:
+        actions.update(tag_autocomplete=tag_autocomplete, tag_list=tag_list, tag_search=tag_search)
+    return actions

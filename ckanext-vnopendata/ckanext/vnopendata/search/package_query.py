@@ -20,12 +20,17 @@ import ckan.model as model
 import sqlalchemy as sa
 from ckan.common import config
 from ckan.lib.search.common import SearchError, SearchQueryError
-from ckan.lib.search.query import VALID_SOLR_PARAMETERS, SearchQuery
+from ckan.lib.search.query import (
+    MAGIC_FIELD_RE,
+    QUERY_PARSER_RE,
+    VALID_SOLR_PARAMETERS,
+    SearchQuery,
+    _get_local_query_parser,  # pyright: ignore[reportPrivateUsage]
+)
 
 from ckanext.vnopendata.model.search import TABLE_NAME
-from ckanext.vnopendata.search import facets as facet_sql
-from ckanext.vnopendata.search.fields import SCALAR_COLUMNS, check_field_name
-from ckanext.vnopendata.search.query import (
+from ckanext.vnopendata.search import facet_counts, ranking
+from ckanext.vnopendata.search.compiler import (
     ALIAS,
     QF_WEIGHTS,
     Compiler,
@@ -34,6 +39,7 @@ from ckanext.vnopendata.search.query import (
     parse,
     parse_user_text,
 )
+from ckanext.vnopendata.search.fields import SCALAR_COLUMNS, check_field_name
 
 log = logging.getLogger(__name__)
 
@@ -59,6 +65,16 @@ class CompiledQuery:
     # Whether `q` matches free text (not only negated): then the rows are
     # found through the text index.
     text_search: bool = False
+    # With the RUM rank index: the distance to order by (best first), the
+    # index's own order. None: rank with `score` (ts_rank on both vectors).
+    rank_distance: str | None = None
+
+
+@dataclass
+class Ordering:
+    sql: str
+    # Whether the first sort key is the relevance score (best first).
+    by_score: bool
 
 
 def _fq_items(query: dict[str, Any]) -> list[str]:
@@ -97,15 +113,21 @@ def _qf_weights(qf: str | None) -> str | None:
     return "{" + ",".join(sorted(weights)) + "}"
 
 
-def compile_query(query: dict[str, Any], permission_labels: list[str] | None) -> CompiledQuery:
+def compile_query(
+    query: dict[str, Any], permission_labels: list[str] | None, rank_by_index: bool = False
+) -> CompiledQuery:
+    """The WHERE clause and score of a query. `rank_by_index`: the page is
+    sorted by score and the RUM rank index exists, so text conditions are
+    written on its expression and the rows come from it best first."""
     sql = Sql()
+    vector = ranking.rank_vector(ALIAS) if rank_by_index else f"{ALIAS}.search_vector"
     def_type = query.get("defType", "dismax")
     if def_type not in ("dismax", "edismax", "lucene"):
         raise SearchQueryError(f"defType {def_type!r} is not supported")
     q = query.get("q") or "*:*"
     dismax = ":" not in q or def_type == "edismax"
     weights = _qf_weights(query.get("qf")) if dismax else None
-    compiler = Compiler(sql, weights=weights)
+    compiler = Compiler(sql, weights=weights, vector=vector)
     if dismax and def_type != "lucene":
         clause = compiler.compile_dismax(parse_user_text(q), str(query.get("mm") or CKAN_MM))
     else:
@@ -133,6 +155,7 @@ def compile_query(query: dict[str, Any], permission_labels: list[str] | None) ->
             column = f"({column} || CAST(ARRAY[] AS text[]))"
         conditions.append(f"{column} && CAST({labels} AS text[])")
 
+    rank_distance = None
     if text_matches:
         folded = " || ".join(f"({m.folded})" for m in text_matches)
         exact = " || ".join(f"({m.exact})" for m in text_matches)
@@ -140,10 +163,20 @@ def compile_query(query: dict[str, Any], permission_labels: list[str] | None) ->
         score = (
             f"(ts_rank({ALIAS}.search_vector, {folded}) + ts_rank({ALIAS}.exact_vector, {exact}))"
         )
+        if rank_by_index:
+            # One query of every folded and exact term: RUM ranks the
+            # combined vector, where an exact match adds its exact lexemes.
+            rank_distance = f"{vector} <=> ({folded} || {exact})"
     else:
         score = CONSTANT_SCORE
     where = " AND ".join(conditions) if conditions else "true"
-    return CompiledQuery(where=where, score=score, sql=sql, text_search=bool(text_matches))
+    return CompiledQuery(
+        where=where,
+        score=score,
+        sql=sql,
+        text_search=bool(text_matches),
+        rank_distance=rank_distance,
+    )
 
 
 def _avoid_sequential_scans(enabled: bool) -> str | None:
@@ -175,18 +208,38 @@ def _restore_sequential_scans(previous: str | None) -> None:
         )
 
 
-def order_by(sort: str | None, score: str, sql: Sql) -> str:
-    parts: list[str] = []
+def _sort_items(sort: str | None) -> list[tuple[str, str]]:
+    items = []
     for item in (sort or "score desc").split(","):
         if not item.strip():
             continue
         match = _SORT_PART.match(item)
         if not match:
             raise SearchQueryError(f'Invalid "sort" parameter: {item.strip()!r}')
-        name, direction = match.group(1), match.group(2).upper()
+        items.append((match.group(1), match.group(2).upper()))
+    return items
+
+
+def sorted_by_score(sort: str | None) -> bool:
+    """Whether the first sort key is the score, best first."""
+    items = _sort_items(sort)
+    return bool(items) and items[0] == ("score", "DESC")
+
+
+def order_by(sort: str | None, compiled: CompiledQuery) -> Ordering:
+    score, sql = compiled.score, compiled.sql
+    parts: list[str] = []
+    by_score = False
+    for position, (name, direction) in enumerate(_sort_items(sort)):
         if name == "score":
             if score == CONSTANT_SCORE:
                 continue  # no text query: every match scores the same
+            by_score = by_score or (position == 0 and direction == "DESC")
+            if compiled.rank_distance is not None:
+                # The index's distance: smaller is better.
+                flipped = "ASC" if direction == "DESC" else "DESC"
+                parts.append(f"{compiled.rank_distance} {flipped}")
+                continue
             expression = score
         elif name in _SORT_COLUMNS:
             expression = _SORT_COLUMNS[name]
@@ -200,18 +253,26 @@ def order_by(sort: str | None, score: str, sql: Sql) -> str:
                 f"(CASE jsonb_typeof({value}) WHEN 'array' THEN {value} -> 0 ELSE {value} END)"
             )
         parts.append(f"{expression} {direction} NULLS LAST")
+    if by_score and compiled.rank_distance is not None and len(parts) == 1:
+        # The rank index gives this order itself; a second key would make
+        # PostgreSQL compute the distance of every match and sort them (no
+        # incremental sort over an ordering operator), which is what the
+        # index is there to avoid. Equal distances keep the index's order
+        # (the rows' physical order), stable while the rows do not change.
+        return Ordering(parts[0], by_score)
     # Deterministic order for equal keys (names are unique).
     parts.append(f'{ALIAS}.name COLLATE "C" ASC')
-    return ", ".join(parts)
+    return Ordering(", ".join(parts), by_score)
 
 
 @dataclass
 class _Ranked:
-    """A page row whose score was computed after the page was chosen."""
+    """A row of the page: its id, its score, and the match count when the
+    page's statement counted them."""
 
     id: str
     score: Any
-    total: int
+    total: int | None
 
 
 @dataclass
@@ -292,76 +353,94 @@ class PostgresPackageSearchQuery(SearchQuery):
         permission_labels: list[str] | None = None,
         **kwargs: Any,
     ) -> dict[str, Any]:
-        if not set(query.keys()) <= VALID_PARAMETERS:
-            invalid = sorted(set(query.keys()) - VALID_PARAMETERS)
-            raise SearchQueryError(f"Invalid search parameters: {invalid}")
-        for unsupported in ("bf", "boost"):
-            if query.get(unsupported):
-                raise SearchQueryError(f"Parameter {unsupported!r} is not supported")
-        if query.get("wt", "json") != "json":
-            raise SearchQueryError("Only wt=json is supported")
-        q = query.get("q")
-        if not q or q in ('""', "''"):
-            query["q"] = "*:*"
-
+        _check_parameters(query)
         rows = max(0, _int_param(query, "rows", 10))
         start = max(0, _int_param(query, "start", 0))
-        compiled = compile_query(query, permission_labels)
-        sql = compiled.sql
-        where = compiled.where
-        table = f"{TABLE_NAME} AS {ALIAS}"
-        previous_seqscan = _avoid_sequential_scans(compiled.text_search)
-
+        # The count and the facets find the matches through the GIN index
+        # (a bitmap, no order needed).
+        matches = compile_query(query, permission_labels)
+        # A page of free text sorted by relevance comes from the RUM rank
+        # index when there is one: the same rows, written on its expression.
+        rank_by_index = (
+            matches.text_search
+            and sorted_by_score(query.get("sort"))
+            and ranking.rank_index_available()
+        )
+        compiled = compile_query(query, permission_labels, True) if rank_by_index else matches
+        ordering = order_by(query.get("sort"), compiled)
         names = _result_fields(query.get("fl"))
-        ordering = order_by(query.get("sort"), compiled.score, sql)
-        page_params = dict(sql.params, _rows=rows, _start=start)
-        # A text query reads every match anyway (its rows come from the text
-        # index's bitmap, not in a sort's index order), so the page counts
-        # them in the same pass (count(*) OVER ()) instead of a second scan
-        # of the text index and the heap. Other queries keep their own
-        # count: it is index-only, and their pages stop after `rows` rows
-        # read in index order, which a window over every match would undo.
-        counted_in_page = compiled.text_search and rows > 0
+        previous_seqscan = _avoid_sequential_scans(compiled.text_search)
+        page = self._page(compiled, ordering, rows, start)
+        self.count = self._count(matches, page)
+        self.results = self._documents(page, names, query.get("fl"))
+        self.facets = self._facets(query, matches)
+        _restore_sequential_scans(previous_seqscan)
+        return {"results": self.results, "count": self.count}
+
+    # the steps of `run`
+
+    def _page(
+        self, compiled: CompiledQuery, ordering: Ordering, rows: int, start: int
+    ) -> list[_Ranked]:
+        """The ids of the page's rows in order, with their score and, when
+        the page counted the matches, the count."""
+        if rows == 0:
+            return []
+        # A text query ranked without the index reads every match anyway
+        # (its rows come from the text index's bitmap, not in a sort's index
+        # order), so the page counts them in the same pass (count(*) OVER
+        # ()) instead of a second scan. Other pages stop after `rows` rows
+        # read in index order (the rank index's, a sort's), which a window
+        # over every match would undo: they keep their own count.
+        counted = compiled.text_search and compiled.rank_distance is None
         # Under a window PostgreSQL computes the select list for every
-        # match, so unless the page is sorted by score (which scores every
-        # match anyway) the score is computed afterwards for its rows only.
-        score_later = counted_in_page and not ordering.startswith(f"{compiled.score} ")
-        score = "NULL" if score_later else compiled.score
-        total = ", count(*) OVER () AS total" if counted_in_page else ""
-        # The page's ids first, then the stored documents of those rows only:
+        # match: unless the page is ranked by ts_rank (which scores every
+        # match anyway), the score is computed afterwards for its rows only.
+        score_now = counted and ordering.by_score
+        score = compiled.score if score_now else "NULL"
+        total = ", count(*) OVER () AS total" if counted else ", NULL AS total"
+        # The ids first, then the stored documents of those rows only:
         # selecting the documents with the ORDER BY would detoast them for
         # every matching row before the sort.
-        page: list[Any] = (
-            []
-            if rows == 0
-            else list(
-                model.Session.execute(
-                    sa.text(
-                        f"SELECT {ALIAS}.id, {score} AS score{total} FROM {table} "
-                        f"WHERE {where} ORDER BY {ordering} LIMIT :_rows OFFSET :_start"
-                    ),
-                    page_params,
-                ).all()
-            )
-        )
-        if score_later and page:
+        found = model.Session.execute(
+            sa.text(
+                f"SELECT {ALIAS}.id, {score} AS score{total} FROM {TABLE_NAME} AS {ALIAS} "
+                f"WHERE {compiled.where} ORDER BY {ordering.sql} LIMIT :_rows OFFSET :_start"
+            ),
+            dict(compiled.sql.params, _rows=rows, _start=start),
+        ).all()
+        page = [_Ranked(row.id, row.score, row.total) for row in found]
+        if page and not score_now and compiled.score != CONSTANT_SCORE:
             scores = dict(
                 model.Session.execute(
                     sa.text(
-                        f"SELECT {ALIAS}.id, {compiled.score} FROM {table} "
+                        f"SELECT {ALIAS}.id, {compiled.score} FROM {TABLE_NAME} AS {ALIAS} "
                         f"WHERE {ALIAS}.id = ANY(:_ids)"
                     ),
-                    dict(sql.params, _ids=[row.id for row in page]),
+                    dict(compiled.sql.params, _ids=[row.id for row in page]),
                 ).all()
             )
-            page = [_Ranked(row.id, scores.get(row.id), row.total) for row in page]
-        if counted_in_page and page:
-            self.count = int(page[0].total)
-        else:
-            # No text, or a page past the last match (no row to carry the count).
-            self.count = model.Session.execute(
-                sa.text(f"SELECT count(*) FROM {table} WHERE {where}"), sql.params
+            for row in page:
+                row.score = scores.get(row.id)
+        elif not score_now:
+            for row in page:
+                row.score = CONSTANT_SCORE
+        return page
+
+    def _count(self, compiled: CompiledQuery, page: list[_Ranked]) -> int:
+        if page and page[0].total is not None:
+            return int(page[0].total)
+        # Not counted by the page, or a page past the last match (no row to
+        # carry the count).
+        return int(
+            model.Session.execute(
+                sa.text(f"SELECT count(*) FROM {TABLE_NAME} AS {ALIAS} WHERE {compiled.where}"),
+                compiled.sql.params,
             ).scalar_one()
+        )
+
+    def _documents(self, page: list[_Ranked], names: list[str], fl: Any) -> list[Any]:
+        """The result dicts of the page, in order, with the asked fields."""
         wants = set(names)
         data = "d.data::text" if wants & {"*", "validated_data_dict"} else "NULL"
         data_dict = "COALESCE(d.data_dict, d.data)::text" if wants & {"*", "data_dict"} else "NULL"
@@ -375,34 +454,83 @@ class PostgresPackageSearchQuery(SearchQuery):
                 {"ids": [row.id for row in page]},
             ):
                 stored[row.id] = row
-        result_rows = [
-            _PageRow(
-                stored[row.id].doc,
-                stored[row.id].data_text,
-                stored[row.id].data_dict_text,
-                row.score,
+        results = [
+            _row_to_result(
+                _PageRow(
+                    stored[row.id].doc,
+                    stored[row.id].data_text,
+                    stored[row.id].data_dict_text,
+                    row.score,
+                ),
+                names,
             )
             for row in page
             if row.id in stored
         ]
-        self.results = [_row_to_result(row, names) for row in result_rows]
-        fl = query.get("fl")
         if fl in ("id", "name"):
-            self.results = [result.get(fl) for result in self.results]
+            return [result.get(fl) for result in results]
+        return results
 
-        self.facets = {}
-        if str(query.get("facet", "true")).lower() != "false":
-            fields = query.get("facet.field") or []
-            if isinstance(fields, str):
-                fields = json.loads(fields) if fields.startswith("[") else [fields]
-            if fields:
-                self.facets = facet_sql.compute(
-                    fields,
-                    where=where,
-                    params=sql.params,
-                    limit=_int_param(query, "facet.limit", config.get("search.facets.limit")),
-                    mincount=_int_param(query, "facet.mincount", 1),
-                    sort=str(query.get("facet.sort") or "count"),
-                )
-        _restore_sequential_scans(previous_seqscan)
-        return {"results": self.results, "count": self.count}
+    def _facets(self, query: dict[str, Any], compiled: CompiledQuery) -> dict[str, Any]:
+        if str(query.get("facet", "true")).lower() == "false":
+            return {}
+        fields = query.get("facet.field") or []
+        if isinstance(fields, str):
+            fields = json.loads(fields) if fields.startswith("[") else [fields]
+        if not fields:
+            return {}
+        return facet_counts.compute(
+            fields,
+            where=compiled.where,
+            params=compiled.sql.params,
+            limit=_int_param(query, "facet.limit", config.get("search.facets.limit")),
+            mincount=_int_param(query, "facet.mincount", 1),
+            sort=str(query.get("facet.sort") or "count"),
+        )
+
+
+def _check_parameters(query: dict[str, Any]) -> None:
+    """Refuse what CKAN's Solr query would refuse or this engine cannot do;
+    an empty `q` means every dataset."""
+    if not set(query.keys()) <= VALID_PARAMETERS:
+        invalid = sorted(set(query.keys()) - VALID_PARAMETERS)
+        raise SearchQueryError(f"Invalid search parameters: {invalid}")
+    for unsupported in ("bf", "boost"):
+        if query.get(unsupported):
+            raise SearchQueryError(f"Parameter {unsupported!r} is not supported")
+    if query.get("wt", "json") != "json":
+        raise SearchQueryError("Only wt=json is supported")
+    q = query.get("q")
+    if not q or q in ('""', "''"):
+        query["q"] = "*:*"
+    # As CKAN: a page of names unless `fl` says otherwise.
+    query.setdefault("fl", "name")
+    for param, value in query.items():
+        for item in value if isinstance(value, list) else [value]:
+            _check_query_parser(param, item)
+
+
+def _check_query_parser(param: str, value: Any) -> None:
+    """CKAN's own check of Solr magic fields and local parameters, with its
+    messages (ckan.lib.search.query.PackageSearchQuery.run); a local query
+    parser that `ckan.search.solr_allowed_query_parsers` allows is one Solr
+    would run, which this engine cannot."""
+    if not isinstance(value, str):
+        return
+    value = value.strip()
+    if re.search(MAGIC_FIELD_RE, value):
+        raise SearchError(f"Magic fields are not supported in param '{param}'.")
+    match = QUERY_PARSER_RE.findall(value)
+    if not match:
+        return
+    if len(match) > 1:
+        raise SearchError(f"Query parsers are not supported in param '{param}'.")
+    if not value.startswith("{!"):
+        raise SearchError(f"Local parameters must be defined at the beginning of param '{param}'.")
+    parser = _get_local_query_parser(value)
+    if parser not in config["ckan.search.solr_allowed_query_parsers"]:
+        raise SearchError(f"Local parameters are not supported in param '{param}'.")
+    raise SearchQueryError(
+        f"The query parser {parser!r} in param '{param}' is Solr's; "
+        "the PostgreSQL search backend does not run it."
+    )

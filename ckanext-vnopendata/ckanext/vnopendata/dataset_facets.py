@@ -7,10 +7,10 @@ from typing import Any
 import ckan.plugins.toolkit as tk
 
 from ckanext.vnopendata import helpers
+from ckanext.vnopendata.search.facet_fields import PAGE_FACETS
 
 
-def dataset_facets() -> dict[str, Any]:
-    # A fresh dict per call: titles are translated for the current request.
+def _titles() -> dict[str, str]:
     return {
         "sharing_class": tk._("Sharing class"),
         "organization": tk._("Agency"),
@@ -19,6 +19,12 @@ def dataset_facets() -> dict[str, Any]:
         "res_format": tk._("Format"),
         "license_id": tk._("Licence"),
     }
+
+
+def dataset_facets() -> dict[str, Any]:
+    # A fresh dict per call: titles are translated for the current request.
+    titles = _titles()
+    return {field: titles[field] for field in PAGE_FACETS}
 
 
 def label_facet_items(search_results: dict[str, Any]) -> None:

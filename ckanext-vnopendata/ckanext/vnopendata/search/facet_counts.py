@@ -14,7 +14,7 @@ select list run in lockstep), and ``GROUP BY GROUPING SETS`` counts each
 field's values in the same aggregation. The WHERE clause is the one the
 count and the page use, so a facet count can never include a dataset they
 exclude. A facet counts datasets, not values: the stored lists hold each
-value once per dataset (see `index.row_parts`); values of long fields that
+value once per dataset (see `index_writer.row_parts`); values of long fields that
 are read from ``doc`` are made distinct per dataset here.
 """
 
@@ -27,6 +27,9 @@ import sqlalchemy as sa
 from ckan.lib.search.common import SearchQueryError
 
 from ckanext.vnopendata.model.search import FACET_KEY_SEPARATOR, TABLE_NAME
+from ckanext.vnopendata.search import sql as sql_fragments
+from ckanext.vnopendata.search.compiler import ALIAS
+from ckanext.vnopendata.search.facet_fields import KEYED_FIELDS
 from ckanext.vnopendata.search.fields import (
     ARRAY_COLUMNS,
     SCALAR_COLUMNS,
@@ -34,29 +37,6 @@ from ckanext.vnopendata.search.fields import (
     check_field_name,
     kind_of,
 )
-from ckanext.vnopendata.search.query import ALIAS, LONG_KEY
-
-# The fields `facet_keys` holds: must match the SQL function
-# vnopendata_facet_keys (migration vnopendata_search_facet_keys).
-KEYED_FIELDS = frozenset(
-    {
-        "organization",
-        "license_id",
-        "groups",
-        "tags",
-        "res_format",
-        "sharing_class",
-        "sector",
-        "provinces",
-    }
-)
-
-
-def _as_array(value: str) -> str:
-    return (
-        f"(CASE jsonb_typeof({value}) WHEN 'array' THEN {value} "
-        f"ELSE jsonb_build_array({value}) END)"
-    )
 
 
 def _values_sql(field: str, key: str) -> str:
@@ -67,14 +47,14 @@ def _values_sql(field: str, key: str) -> str:
         return f"unnest({ALIAS}.{field})"
     in_doc = f"{ALIAS}.doc -> {key}"
     distinct_in_doc = (
-        f"(SELECT jsonb_agg(DISTINCT e.x) FROM jsonb_array_elements({_as_array(in_doc)}) AS e(x))"
+        "(SELECT jsonb_agg(DISTINCT e.x) FROM "
+        f"jsonb_array_elements({sql_fragments.as_json_array(in_doc)}) AS e(x))"
     )
     if kind_of(field) is Kind.DOCUMENT:
         # Short values (exact_doc, lists stored without repeats), else the
         # document's, made distinct (rare: only fields too long for exact_doc).
-        value = (
-            f"(CASE WHEN {ALIAS}.exact_doc -> '{LONG_KEY}' ? {key} THEN {distinct_in_doc} "
-            f"ELSE {_as_array(f'{ALIAS}.exact_doc -> {key}')} END)"
+        value = sql_fragments.as_json_array(
+            sql_fragments.stored_value(ALIAS, key, long_value=distinct_in_doc)
         )
     else:
         value = distinct_in_doc
@@ -158,10 +138,10 @@ def _count_grouping_sets(
     full = (1 << width) - 1
     position_of = {full ^ (1 << (width - 1 - p)): p for p in range(width)}
     for row in model.Session.execute(sa.text(statement), params):
-        position = position_of.get(row.g)
-        if position is None:
+        found = position_of.get(row.g)
+        if found is None:
             continue
-        value = row[1 + position]
+        value = row[1 + found]
         if value is None or value == "":
             continue
-        counted[fields[position]].append((value, int(row.n)))
+        counted[fields[found]].append((value, int(row.n)))

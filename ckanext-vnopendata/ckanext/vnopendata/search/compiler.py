@@ -26,8 +26,9 @@ from luqum import tree
 from luqum.exceptions import ParseError
 from luqum.parser import parser
 
-from ckanext.vnopendata.model.search import FOLD_FUNCTION
+from ckanext.vnopendata.model.search import FOLD_FUNCTION, LONG_KEY
 from ckanext.vnopendata.search import datemath
+from ckanext.vnopendata.search import sql as sql_fragments
 from ckanext.vnopendata.search.fields import (
     NGRAM_FIELDS,
     Kind,
@@ -35,17 +36,12 @@ from ckanext.vnopendata.search.fields import (
     is_date_field,
     kind_of,
 )
+from ckanext.vnopendata.search.sql import TS_CONFIG
 
 ALIAS = "i"
 # Most k-of-n combinations written out for dismax's `mm` (C(6,5) = 6,
 # C(8,6) = 28): beyond that, the sum of matched clauses.
 MAX_MM_GROUPS = 30
-# Key of `exact_doc` listing the fields whose values are too long (or too
-# nested) to be copied there; those are read from `doc`. Field names that
-# start and end with "_" are refused (Solr's magic fields), so no query can
-# name it.
-LONG_KEY = "_long_"
-TS_CONFIG = "'simple'::regconfig"
 _NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
 _ESCAPED = re.compile(r"\\(.)")
 # Fields of the weighted vector that a dismax `qf` may name, by weight.
@@ -80,10 +76,7 @@ def document_value(field_name: str, key_param: str, alias: str = ALIAS) -> str:
     """
     if kind_of(field_name) is not Kind.DOCUMENT:
         return f"{alias}.doc -> {key_param}"
-    return (
-        f"(CASE WHEN {alias}.exact_doc -> '{LONG_KEY}' ? {key_param} "
-        f"THEN {alias}.doc -> {key_param} ELSE {alias}.exact_doc -> {key_param} END)"
-    )
+    return sql_fragments.stored_value(alias, key_param)
 
 
 def _unescape(value: str) -> str:
@@ -152,9 +145,18 @@ def min_should_match(spec: str, clauses: int) -> int:
 class Compiler:
     """Compiles one query tree; collects parameters and rankable text."""
 
-    def __init__(self, sql: Sql, weights: str | None = None, now: datetime | None = None):
+    def __init__(
+        self,
+        sql: Sql,
+        weights: str | None = None,
+        now: datetime | None = None,
+        vector: str = f"{ALIAS}.search_vector",
+    ):
         self.sql = sql
         self.weights = weights  # e.g. "{a,b}" when qf narrows free text
+        # The vector free text is matched on: the folded one, or the rank
+        # index's expression, which holds the same folded lexemes.
+        self.vector = vector
         self.now = now
         self.text_matches: list[TextMatch] = []
         self._negated = 0
@@ -195,7 +197,7 @@ class Compiler:
                     for group in itertools.combinations(tsqueries, min(required, len(should)))
                 ]
                 combined = " || ".join(f"({group})" for group in groups)
-                must.append(f"({ALIAS}.search_vector @@ ({combined}))")
+                must.append(f"({self.vector} @@ ({combined}))")
             elif required >= len(should):
                 must.extend(should)
             elif math.comb(len(should), max(required, 1)) <= MAX_MM_GROUPS:
@@ -329,7 +331,7 @@ class Compiler:
         if not self._negated:
             self.text_matches.append(match)
         vector = f"{ALIAS}.search_vector"
-        indexed = f"{vector} @@ {match.folded}"
+        indexed = f"{self.vector} @@ {match.folded}"
         if kind == Kind.DEFAULT_TEXT:
             if self.weights:
                 return f"({indexed} AND ts_filter({vector}, '{self.weights}') @@ {match.folded})"
@@ -352,10 +354,7 @@ class Compiler:
             return f"unnest({ALIAS}.{field_name}) AS v(x)"
         key = self.sql.bind(field_name)
         value = document_value(field_name, key)
-        return (
-            f"jsonb_array_elements_text(CASE jsonb_typeof({value}) WHEN 'array' "
-            f"THEN {value} ELSE jsonb_build_array({value}) END) AS v(x)"
-        )
+        return f"jsonb_array_elements_text({sql_fragments.as_json_array(value)}) AS v(x)"
 
     def _any_value(self, field_name: str, kind: Kind, predicate: str) -> str:
         """`predicate` (over `x`) holds for some value of the field."""

@@ -30,10 +30,10 @@ from dateutil.parser import ParserError
 from dateutil.parser import parse as parse_date
 from sqlalchemy.dialects.postgresql import insert
 
-from ckanext.vnopendata.model.search import FOLD_FUNCTION, search_index_table
+from ckanext.vnopendata.model.search import LONG_KEY, search_index_table
+from ckanext.vnopendata.search import sql as sql_fragments
 from ckanext.vnopendata.search.datemath import solr_date_string
 from ckanext.vnopendata.search.fields import Kind, kind_of
-from ckanext.vnopendata.search.query import LONG_KEY
 
 log = logging.getLogger(__name__)
 
@@ -230,17 +230,15 @@ def _json(value: Any) -> Any:
 
 
 def _weighted_vector(parts: dict[str, str], folded: bool) -> sa.ColumnElement[Any]:
-    vectors = []
-    for weight, text in parts.items():
-        source: sa.ColumnElement[Any] = sa.literal(text, sa.UnicodeText)
-        if folded:
-            source = getattr(sa.func, FOLD_FUNCTION)(source)
-        vector = sa.func.to_tsvector(sa.literal_column("'simple'::regconfig"), source)
-        vectors.append(sa.func.setweight(vector, sa.literal_column(f"'{weight}'")))
-    combined = vectors[0]
-    for vector in vectors[1:]:
-        combined = combined.op("||")(vector)
-    return combined
+    # The bulk rebuild's vector (sql.weighted_vector), the texts bound.
+    prefix = "folded_w" if folded else "exact_w"
+    texts = {weight: f":{prefix}{weight}" for weight in parts}
+    return sa.text(sql_fragments.weighted_vector(texts, folded)).bindparams(
+        *(
+            sa.bindparam(f"{prefix}{weight}", text, type_=sa.UnicodeText)
+            for weight, text in parts.items()
+        )
+    )
 
 
 def row_parts(

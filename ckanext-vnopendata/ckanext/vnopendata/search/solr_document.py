@@ -1,11 +1,12 @@
-"""What the extension adds to a dataset's search document, whichever engine
-indexes it.
+"""The Solr document of a dataset: scheming's multi-valued fields as lists.
 
 CKAN keeps scheming's multi-valued fields (provinces, languages, sharing
 methods) as JSON strings in the dataset's extras, and its stock Solr indexer
 sends them as one string: a province facet would then count whole lists
 instead of province codes. Turning them back into lists here makes Solr and
-the PostgreSQL index agree.
+the PostgreSQL index agree. (The PostgreSQL document already takes these
+lists from the validated dict, `index_writer.build_document`, so there this
+hook finds nothing to change; it serves the Solr backend.)
 """
 
 from __future__ import annotations

@@ -1,0 +1,106 @@
+"""The search tables' migrations belong to `vnopendata_search`; databases
+that got them under the `vnopendata` plugin's history continue safely.
+
+An older database is rebuilt for real: the search schema migrated to a
+revision, then that revision recorded only in `vnopendata_alembic_version`
+(as the old layout left it) and the search plugin's version table dropped.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import ckan.model as model
+import pytest
+import sqlalchemy as sa
+
+from ckanext.vnopendata.migration import handover
+from ckanext.vnopendata.search import ranking
+from search.helpers import make_dataset, make_organization
+
+HEAD = "e1f4b7a9c2d6"
+# The `vnopendata` history's own head (the review workflow's migration).
+PORTAL_HEAD = "e7a2b4c9d1f0"
+
+
+def _version(table: str) -> str | None:
+    model.Session.remove()
+    with model.meta.engine.connect() as connection:
+        if not sa.inspect(connection).has_table(table):
+            return None
+        return connection.execute(sa.text(f"SELECT version_num FROM {table}")).scalar()
+
+
+def _columns() -> set[str]:
+    with model.meta.engine.connect() as connection:
+        return {c["name"] for c in sa.inspect(connection).get_columns(handover.TABLE)}
+
+
+def _as_before_the_move(revision: str) -> None:
+    """The search schema at `revision`, recorded the way the old layout did."""
+    model.Session.remove()
+    with model.meta.engine.begin() as connection:
+        connection.execute(sa.text(f"DROP TABLE {handover.SEARCH_VERSION_TABLE}"))
+        connection.execute(
+            sa.text(f"UPDATE {handover.PORTAL_VERSION_TABLE} SET version_num = :v"),
+            {"v": revision},
+        )
+
+
+@pytest.fixture
+def restore(reset_database: Any):
+    yield
+    reset_database()
+    ranking.forget()
+
+
+def test_a_fresh_database_has_both_histories_at_their_heads(clean_db: Any) -> None:
+    assert _version(handover.SEARCH_VERSION_TABLE) == HEAD
+    # The portal's history went through the revisions kept for older
+    # databases (their steps did nothing here) to its own head.
+    assert _version(handover.PORTAL_VERSION_TABLE) == PORTAL_HEAD
+    assert "facet_keys" in _columns()
+
+
+def test_a_database_migrated_under_vnopendata_is_adopted(
+    clean_db: Any, migrate_db_for: Any, restore: None
+) -> None:
+    agency = make_organization("G01", name="bo-tai-chinh", title="Bộ Tài chính")
+    make_dataset(name="ngan-sach", title="Ngân sách", owner_org=agency["id"])
+    # Before the move, the newest search revision was c4e8a1f5b3d9.
+    migrate_db_for("vnopendata_search", "c4e8a1f5b3d9", False)
+    _as_before_the_move("c4e8a1f5b3d9")
+
+    migrate_db_for("vnopendata_search")  # would fail creating the table twice
+
+    assert _version(handover.SEARCH_VERSION_TABLE) == HEAD
+    with model.meta.engine.connect() as connection:
+        names = connection.execute(sa.text(f"SELECT name FROM {handover.TABLE}")).scalars()
+        assert list(names) == ["ngan-sach"]
+
+
+@pytest.mark.parametrize("portal_first", [True, False], ids=["portal-first", "search-first"])
+def test_an_intermediate_revision_is_completed_whichever_plugin_upgrades_first(
+    clean_db: Any, migrate_db_for: Any, restore: None, portal_first: bool
+) -> None:
+    migrate_db_for("vnopendata_search", "8b3f6a2d4c17", False)
+    assert "facet_keys" not in _columns()
+    _as_before_the_move("8b3f6a2d4c17")
+
+    order = ["vnopendata", "vnopendata_search"]
+    for plugin in order if portal_first else reversed(order):
+        migrate_db_for(plugin)
+
+    assert "facet_keys" in _columns()
+    assert _version(handover.SEARCH_VERSION_TABLE) == HEAD
+    assert _version(handover.PORTAL_VERSION_TABLE) == PORTAL_HEAD
+
+
+def test_a_database_whose_portal_history_went_on_is_adopted(
+    clean_db: Any, migrate_db_for: Any, restore: None
+) -> None:
+    # Upgraded `vnopendata` (to the review workflow) before the search plugin.
+    migrate_db_for("vnopendata_search", "c4e8a1f5b3d9", False)
+    _as_before_the_move(PORTAL_HEAD)
+    migrate_db_for("vnopendata_search")
+    assert _version(handover.SEARCH_VERSION_TABLE) == HEAD
