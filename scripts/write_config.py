@@ -26,6 +26,14 @@ def main() -> int:
     parser.add_argument("--storage-path", required=True)
     parser.add_argument("--search-backend", default="postgres")
     parser.add_argument("--solr-url", default="http://127.0.0.1:8983/solr/ckan")
+    parser.add_argument(
+        "--template",
+        default="ckan.ini.tmpl",
+        help="template in config/ (production.ini.tmpl: the production overrides)",
+    )
+    parser.add_argument(
+        "--base-config", default="ckan.ini", help="file production.ini builds on"
+    )
     parser.add_argument("--force", action="store_true", help="overwrite")
     args = parser.parse_args()
 
@@ -33,7 +41,7 @@ def main() -> int:
         print(f"{args.output} exists: kept as it is")
         return 0
 
-    template = string.Template((HERE / "config" / "ckan.ini.tmpl").read_text("utf-8"))
+    template = string.Template((HERE / "config" / args.template).read_text("utf-8"))
     text = template.substitute(
         secret_key=secrets.token_urlsafe(32),
         csrf_secret=secrets.token_urlsafe(32),
@@ -46,6 +54,7 @@ def main() -> int:
         storage_path=args.storage_path,
         search_backend=args.search_backend,
         solr_url=args.solr_url,
+        base_config=args.base_config,
     )
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(text, "utf-8")

@@ -64,3 +64,11 @@ def reset_database(reset_db, migrate_db_for):
 @pytest.fixture
 def clean_db(reset_database):
     reset_database()
+
+
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers",
+        "long_fault: long fault test with private servers (make test-faults; "
+        "left out of make test)",
+    )

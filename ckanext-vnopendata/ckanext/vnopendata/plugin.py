@@ -24,6 +24,9 @@ class VnOpenDataPlugin(p.SingletonPlugin):
     p.implements(p.ITranslation)
     p.implements(p.IFacets, inherit=True)
     p.implements(p.IPackageController, inherit=True)
+    p.implements(p.IMiddleware, inherit=True)
+    p.implements(p.IBlueprint)
+    p.implements(p.IAuthenticator, inherit=True)
 
     # IConfigurer
 
@@ -61,6 +64,23 @@ class VnOpenDataPlugin(p.SingletonPlugin):
         self, facets_dict: dict[str, Any], organization_type: str, package_type: str | None
     ) -> dict[str, Any]:
         return facets.dataset_facets()
+
+    # IMiddleware, IBlueprint, IAuthenticator: operations (ops/)
+
+    def make_middleware(self, app: Any, config_: Any) -> Any:
+        from ckanext.vnopendata.ops import web
+
+        return web.install(app)
+
+    def get_blueprint(self) -> list[Any]:
+        from ckanext.vnopendata.ops.health import health
+
+        return [health]
+
+    def identify(self) -> Any:
+        from ckanext.vnopendata.ops.tokens import refuse_inactive_token
+
+        return refuse_inactive_token()
 
     # IPackageController
 
