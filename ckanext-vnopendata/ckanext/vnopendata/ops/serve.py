@@ -72,28 +72,45 @@ def commands(args: argparse.Namespace) -> list[tuple[str, list[str]]]:
     return procs
 
 
+def _child_setup() -> None:
+    """In each child before exec: a session of its own (a terminal's Ctrl-C
+    reaches only the supervisor, which stops the children in order), and
+    on Linux SIGTERM when the supervisor dies, even by SIGKILL, so that no
+    orphan keeps the port."""
+    os.setsid()
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        pr_set_pdeathsig = 1
+        libc.prctl(pr_set_pdeathsig, signal.SIGTERM)
+    except (OSError, AttributeError):  # not Linux: the signals above still apply
+        pass
+
+
 def _log(message: str) -> None:
     print(f"[supervisor] {message}", file=sys.stderr, flush=True)
 
 
 def _stop(children: dict[str, subprocess.Popen[bytes]]) -> None:
+    # Each child leads a process group; a dead leader may leave members
+    # (the job worker's forked work horse), so every group is signalled.
     for child in children.values():
-        if child.poll() is None:
-            try:
-                os.killpg(child.pid, signal.SIGTERM)
-            except ProcessLookupError:
-                pass
+        try:
+            os.killpg(child.pid, signal.SIGTERM)
+        except ProcessLookupError:
+            pass
     deadline = time.monotonic() + STOP_TIMEOUT
     for name, child in children.items():
         try:
             child.wait(max(0.1, deadline - time.monotonic()))
         except subprocess.TimeoutExpired:
             _log(f"{name} did not stop in {STOP_TIMEOUT:.0f} s: killed")
-            try:
-                os.killpg(child.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
-            child.wait()
+        try:
+            os.killpg(child.pid, signal.SIGKILL)  # whatever is left of the group
+        except ProcessLookupError:
+            pass
+        child.wait()
 
 
 def supervise(procs: Sequence[tuple[str, list[str]]], env: dict[str, str]) -> int:
@@ -109,9 +126,7 @@ def supervise(procs: Sequence[tuple[str, list[str]]], env: dict[str, str]) -> in
     children: dict[str, subprocess.Popen[bytes]] = {}
     for name, command in procs:
         _log(f"starting {name}: {' '.join(command)}")
-        # Each child in a session of its own: a terminal's Ctrl-C reaches
-        # only the supervisor, which stops the children in order.
-        children[name] = subprocess.Popen(command, env=env, start_new_session=True)
+        children[name] = subprocess.Popen(command, env=env, preexec_fn=_child_setup)
     _log(f"pid {os.getpid()}: SIGTERM or Ctrl-C stops all of them")
     status = 0
     try:
