@@ -31,9 +31,7 @@ def main() -> int:
         default="ckan.ini.tmpl",
         help="template in config/ (production.ini.tmpl: the production overrides)",
     )
-    parser.add_argument(
-        "--base-config", default="ckan.ini", help="file production.ini builds on"
-    )
+    parser.add_argument("--base-config", default="ckan.ini", help="file production.ini builds on")
     parser.add_argument("--force", action="store_true", help="overwrite")
     args = parser.parse_args()
 

@@ -13,7 +13,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "schema"))
 
-from vn_schema_data import valid_dataset  # noqa: E402
+from vn_schema_data import valid_dataset
 
 __all__ = ["valid_dataset"]
 

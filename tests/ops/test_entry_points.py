@@ -44,8 +44,14 @@ def test_the_unit_commands():
 def test_production_config_builds_on_ckan_ini(tmp_path):
     base = tmp_path / "ckan.ini"
     prod = tmp_path / "production.ini"
-    common = ["--sqlalchemy-url", "postgresql://u:p@h/d", "--redis-url", "redis://h:6379/0",
-              "--storage-path", str(tmp_path / "storage")]
+    common = [
+        "--sqlalchemy-url",
+        "postgresql://u:p@h/d",
+        "--redis-url",
+        "redis://h:6379/0",
+        "--storage-path",
+        str(tmp_path / "storage"),
+    ]
     script = str(ROOT / "scripts" / "write_config.py")
     subprocess.run([sys.executable, script, str(base), *common], check=True)
     subprocess.run(
@@ -55,8 +61,12 @@ def test_production_config_builds_on_ckan_ini(tmp_path):
     from ckan.cli import CKANConfigLoader
 
     loaded = CKANConfigLoader(str(prod)).get_config()
-    for key in ("SESSION_COOKIE_SECURE", "SESSION_COOKIE_HTTPONLY", "REMEMBER_COOKIE_SECURE",
-                "REMEMBER_COOKIE_HTTPONLY"):
+    for key in (
+        "SESSION_COOKIE_SECURE",
+        "SESSION_COOKIE_HTTPONLY",
+        "REMEMBER_COOKIE_SECURE",
+        "REMEMBER_COOKIE_HTTPONLY",
+    ):
         assert str(loaded[key]).lower() == "true", key
     # Everything else comes from ckan.ini: the same secrets, the same database.
     base_loaded = CKANConfigLoader(str(base)).get_config()
@@ -65,4 +75,6 @@ def test_production_config_builds_on_ckan_ini(tmp_path):
     assert loaded["ckan.plugins"] == base_loaded["ckan.plugins"]
     logging_sections = configparser.RawConfigParser()
     logging_sections.read(prod)
-    assert logging_sections["formatter_json"]["class"] == "ckanext.vnopendata.ops.logs.JsonFormatter"
+    assert (
+        logging_sections["formatter_json"]["class"] == "ckanext.vnopendata.ops.logs.JsonFormatter"
+    )

@@ -10,10 +10,9 @@ import ckan.model as model
 import ckan.plugins.toolkit as tk
 import ckan.tests.factories as factories
 import pytest
+from vn_schema_data import valid_dataset
 
 from ckanext.vnopendata.ops import logs, web
-
-from vn_schema_data import valid_dataset
 
 
 def test_health_reports_database_search_and_queue(app, agency):
@@ -112,7 +111,9 @@ def test_json_formatter_keeps_exceptions_and_unicode():
     except ValueError:
         import sys
 
-        record = logging.LogRecord("x", logging.ERROR, __file__, 1, "lỗi %s", ("đ",), sys.exc_info())
+        record = logging.LogRecord(
+            "x", logging.ERROR, __file__, 1, "lỗi %s", ("đ",), sys.exc_info()
+        )
     token = logs.request_id.set("r1")
     try:
         logs.RequestIdFilter().filter(record)
@@ -155,7 +156,8 @@ def test_api_token_of_a_removed_account_stops_at_once(app, agency, editor, how):
 def test_api_token_of_an_active_account_works(app):
     user = factories.User()
     token = factories.APIToken(user=user["name"])["token"]
-    response = app.get("/api/3/action/user_show", query_string={"id": user["id"]},
-                       headers={"Authorization": token})
+    response = app.get(
+        "/api/3/action/user_show", query_string={"id": user["id"]}, headers={"Authorization": token}
+    )
     assert response.status_code == 200
     assert response.get_json()["result"]["name"] == user["name"]

@@ -16,6 +16,7 @@ the whole unit. Imports nothing of CKAN: it stays small and starts at once.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import shutil
 import signal
@@ -96,20 +97,16 @@ def _stop(children: dict[str, subprocess.Popen[bytes]]) -> None:
     # Each child leads a process group; a dead leader may leave members
     # (the job worker's forked work horse), so every group is signalled.
     for child in children.values():
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.killpg(child.pid, signal.SIGTERM)
-        except ProcessLookupError:
-            pass
     deadline = time.monotonic() + STOP_TIMEOUT
     for name, child in children.items():
         try:
             child.wait(max(0.1, deadline - time.monotonic()))
         except subprocess.TimeoutExpired:
             _log(f"{name} did not stop in {STOP_TIMEOUT:.0f} s: killed")
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.killpg(child.pid, signal.SIGKILL)  # whatever is left of the group
-        except ProcessLookupError:
-            pass
         child.wait()
 
 
@@ -158,9 +155,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--threads", type=int, default=int(env("GUNICORN_THREADS", "4")))
     p.add_argument("--timeout", type=int, default=int(env("GUNICORN_TIMEOUT", "60")))
     p.add_argument("--max-requests", type=int, default=int(env("GUNICORN_MAX_REQUESTS", "5000")))
-    p.add_argument(
-        "--forwarded-allow-ips", default=env("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
-    )
+    p.add_argument("--forwarded-allow-ips", default=env("FORWARDED_ALLOW_IPS", "127.0.0.1,::1"))
     p.add_argument("--job-workers", type=int, default=int(env("CKAN_JOB_WORKERS", "1")))
     return p
 
