@@ -13,21 +13,10 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "schema"))
 
+from vn_ops_data import make_agency
 from vn_schema_data import valid_dataset
 
-__all__ = ["valid_dataset"]
-
-
-def make_agency(name: str = "bo-y-te", code: str = "000.00.00.G10", **extra: Any) -> dict[str, Any]:
-    return factories.Organization(
-        name=name,
-        title_translated={"vi": "Bộ Y tế", "en": "Ministry of Health"},
-        agency_code=code,
-        agency_type="ministry",
-        agency_level="central",
-        image_url="",
-        **extra,
-    )
+__all__ = ["make_agency", "valid_dataset"]
 
 
 @pytest.fixture

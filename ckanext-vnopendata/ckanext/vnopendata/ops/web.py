@@ -17,7 +17,7 @@ import redis.exceptions
 import sqlalchemy.exc
 from flask import Flask, Response, g, jsonify, request
 
-from ckanext.vnopendata.ops import logs
+from ckanext.vnopendata.ops import guard, logs
 
 access_log = logging.getLogger("ckanext.vnopendata.access")
 log = logging.getLogger(__name__)
@@ -139,6 +139,9 @@ def install(app: Flask) -> Flask:
     # First of all hooks: the id is set before CKAN identifies the user
     # (which queries the database and may fail).
     app.before_request_funcs.setdefault(None, []).insert(0, _start)
+    # Hostile values are refused before any view or action runs, after
+    # CKAN's own start of the request (guard.py).
+    app.before_request(guard.check_request)
     app.after_request(_finish)
     app.register_error_handler(sqlalchemy.exc.OperationalError, _database_error)
     app.register_error_handler(sqlalchemy.exc.InterfaceError, _database_error)
