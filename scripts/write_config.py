@@ -32,6 +32,13 @@ def main() -> int:
         help="template in config/ (production.ini.tmpl: the production overrides)",
     )
     parser.add_argument("--base-config", default="ckan.ini", help="file production.ini builds on")
+    parser.add_argument(
+        "--setting",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="an extra [app:main] setting (repeatable)",
+    )
     parser.add_argument("--force", action="store_true", help="overwrite")
     args = parser.parse_args()
 
@@ -54,6 +61,12 @@ def main() -> int:
         solr_url=args.solr_url,
         base_config=args.base_config,
     )
+    if args.setting:
+        extra = "".join(
+            f"{line.split('=', 1)[0].strip()} = {line.split('=', 1)[1].strip()}\n"
+            for line in args.setting
+        )
+        text = text.replace("\n[loggers]", "\n" + extra + "\n[loggers]", 1)
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(text, "utf-8")
     args.output.chmod(0o600)
