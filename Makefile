@@ -96,15 +96,11 @@ admin: $(CONFIG)
 demo: $(CONFIG)
 	$(CKAN) vnopendata demo
 
-<<<<<<< HEAD
-test: system-test dev-install
-=======
 # The test portal publishes datasets as they are created (no review step), so
 # that tests of search, schemas and pages write datasets in one call;
 # tests/sharing run the review workflow with the portal's default (review
 # required) and without it.
-test: dev-install
->>>>>>> main
+test: system-test dev-install
 	CKAN_SQLALCHEMY_URL=$(CKAN_TEST_SQLALCHEMY_URL) CKAN_REDIS_URL=$(CKAN_TEST_REDIS_URL) \
 	  bash scripts/services.sh vnopendata_test
 	$(BIN)/python scripts/write_config.py $(TEST_CONFIG) --force \
