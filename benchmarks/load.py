@@ -352,6 +352,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.locust_only:
         print(json.dumps(run_locust(args), ensure_ascii=False), flush=True)
         return 0
+    import signal
+
+    # SIGTERM ends the run like Ctrl-C: the server below is stopped too.
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(143))
     prepare(args)
     unit = None
     if not args.url:

@@ -40,7 +40,7 @@ out = {}
 for who, headers in (("anonymous", {}), ("sysadmin", {"Authorization": token})):
     for q in ("*:*", "bệnh", "ha noi"):
         r = client.get("/api/3/action/package_search", query_string={
-            "q": q, "rows": 1000, "sort": "name asc",
+            "q": q, "rows": 1000, "sort": "name asc", "include_private": True,
             "facet.field": '["organization","tags","res_format","sharing_class"]'},
             headers=headers)
         body = json.loads(r.get_data(as_text=True))["result"]

@@ -26,8 +26,9 @@ from vn_schema_data import valid_dataset
 
 N = 120
 REBUILD = (
-    "import sys; import ckanext.vnopendata.search.bulk as bulk; bulk.BATCH = 5; "
-    "from ckan.cli.cli import ckan; sys.argv[0] = 'ckan'; ckan()"
+    "import sys; from ckan.cli.cli import ckan; "
+    "import ckanext.vnopendata.search.bulk as bulk; bulk.BATCH = 5; "
+    "sys.argv[0] = 'ckan'; ckan()"
 )
 
 

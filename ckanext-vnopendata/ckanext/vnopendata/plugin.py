@@ -9,6 +9,7 @@ import ckan.plugins.toolkit as tk
 
 from ckanext.vnopendata import cli, facets, helpers, indexing, licences
 from ckanext.vnopendata.logic import action, auth, validators, visibility
+from ckanext.vnopendata.ops import health as ops_health
 from ckanext.vnopendata.sharing import labels
 from ckanext.vnopendata.views import review as review_views
 
@@ -25,7 +26,7 @@ def _actions() -> dict[str, Any]:
 @tk.blanket.helpers(helpers)
 @tk.blanket.actions(_actions)
 @tk.blanket.auth_functions(auth)
-@tk.blanket.blueprints(lambda: [review_views.bp])
+@tk.blanket.blueprints(lambda: [review_views.bp, ops_health.health])
 class VnOpenDataPlugin(p.SingletonPlugin):
     """The portal: Vietnamese metadata, sharing classes and their review,
     templates, translations, commands."""
@@ -37,7 +38,6 @@ class VnOpenDataPlugin(p.SingletonPlugin):
     p.implements(p.IFacets, inherit=True)
     p.implements(p.IPackageController, inherit=True)
     p.implements(p.IMiddleware, inherit=True)
-    p.implements(p.IBlueprint)
     p.implements(p.IAuthenticator, inherit=True)
 
     # IConfigurer
@@ -77,17 +77,12 @@ class VnOpenDataPlugin(p.SingletonPlugin):
     ) -> dict[str, Any]:
         return facets.dataset_facets()
 
-    # IMiddleware, IBlueprint, IAuthenticator: operations (ops/)
+    # IMiddleware, IAuthenticator: operations (ops/; /health is a blueprint above)
 
     def make_middleware(self, app: Any, config_: Any) -> Any:
         from ckanext.vnopendata.ops import web
 
         return web.install(app)
-
-    def get_blueprint(self) -> list[Any]:
-        from ckanext.vnopendata.ops.health import health
-
-        return [health]
 
     def identify(self) -> Any:
         from ckanext.vnopendata.ops.tokens import refuse_inactive_token
