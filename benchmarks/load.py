@@ -155,6 +155,7 @@ def run_locust(args: argparse.Namespace) -> dict[str, Any]:
     timings: dict[str, list[float]] = {kind: [] for kind in KINDS}
     counts = {"requests": 0, "errors_5xx": 0, "errors_other": 0}
     walked = {"feed": None, "pages": 0}
+    error_kinds: dict[str, int] = {}
     rng = random.Random(args.seed)
     names = fixture["datasets"]
     headers_editor = {"Authorization": fixture["token"]}
@@ -168,6 +169,8 @@ def run_locust(args: argparse.Namespace) -> dict[str, Any]:
             counts["errors_5xx"] += 1
         elif exception is not None or status >= 400 or status == 0:
             counts["errors_other"] += 1
+            key = f"{name} {status or type(exception).__name__}"
+            error_kinds[key] = error_kinds.get(key, 0) + 1
         else:
             timings.setdefault(kind, []).append(response_time)
         if counts["requests"] >= args.max_requests and env.runner is not None:
@@ -318,6 +321,7 @@ def run_locust(args: argparse.Namespace) -> dict[str, Any]:
         "errors_other": counts["errors_other"],
         "kinds": kinds,
         "dcat_walk": walked,
+        "errors_by_request": error_kinds,
         "datasets": args.datasets,
     }
     result["goals_met"] = {
