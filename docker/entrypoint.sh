@@ -4,7 +4,9 @@
 # default the gunicorn server of the Dockerfile's CMD).
 set -eu
 
-: "${CKAN_INI:=/srv/app/config/ckan.ini}"
+: "${CKAN_INI:=/srv/app/config/production.ini}"
+# production.ini (HTTPS-only cookies, JSON logs) builds on ckan.ini beside it.
+BASE_INI="$(dirname "$CKAN_INI")/ckan.ini"
 : "${CKAN_SQLALCHEMY_URL:?CKAN_SQLALCHEMY_URL must be set}"
 : "${CKAN_REDIS_URL:?CKAN_REDIS_URL must be set}"
 : "${CKAN_SITE_URL:?CKAN_SITE_URL must be set}"
@@ -28,11 +30,14 @@ python /srv/app/docker/wait_for_services.py \
 # overridden at every start by the CKAN_* variables above (CKAN reads them
 # itself); the search backend is not, so it is set here from the
 # environment each time.
-python /srv/app/src/scripts/write_config.py "$CKAN_INI" \
+python /srv/app/src/scripts/write_config.py "$BASE_INI" \
     --sqlalchemy-url "$CKAN_SQLALCHEMY_URL" --redis-url "$CKAN_REDIS_URL" \
     --host 0.0.0.0 --port 5000 --storage-path "$CKAN_STORAGE_PATH" \
     --search-backend "$CKAN_SEARCH_BACKEND" --solr-url "$CKAN_SOLR_URL"
-ckan config-tool "$CKAN_INI" \
+python /srv/app/src/scripts/write_config.py "$CKAN_INI" --template production.ini.tmpl \
+    --sqlalchemy-url "$CKAN_SQLALCHEMY_URL" --redis-url "$CKAN_REDIS_URL" \
+    --storage-path "$CKAN_STORAGE_PATH"
+ckan config-tool "$BASE_INI" \
     "ckanext.vnopendata.search.backend=$CKAN_SEARCH_BACKEND" \
     "solr_url=$CKAN_SOLR_URL"
 

@@ -1,18 +1,9 @@
-"""WSGI entry point of the CKAN container: `gunicorn wsgi:application`.
-
-The config file is the one the entrypoint wrote (CKAN_INI); environment
-variables such as CKAN_SQLALCHEMY_URL and CKAN_SOLR_URL override it when
-CKAN loads it.
-"""
+"""WSGI entry point for `gunicorn wsgi:application` in the image's working
+folder: the portal's own (ckanext.vnopendata.ops.wsgi), which the image's
+command and `make serve-prod` use."""
 
 from __future__ import annotations
 
-import os
-from logging.config import fileConfig
+from ckanext.vnopendata.ops.wsgi import application
 
-from ckan.cli import load_config
-from ckan.config.middleware import make_app
-
-config_path = os.environ.get("CKAN_INI", "/srv/app/config/ckan.ini")
-fileConfig(config_path, disable_existing_loggers=False)
-application = make_app(load_config(config_path))
+__all__ = ["application"]

@@ -52,9 +52,28 @@ ensure_redis() {
     die "Redis was started but does not answer on 127.0.0.1:$REDIS_PORT"
 }
 
+# The superuser over TCP (trust or a ~/.pgpass), or, on a fresh Debian
+# cluster (peer authentication on the socket only), as the postgres system
+# user when this script runs as root.
+ADMIN_VIA=""
 psql_admin() {
-    PGOPTIONS="-c client_min_messages=warning" \
-    psql -v ON_ERROR_STOP=1 -qtA -h "$PG_HOST" -p "$PG_PORT" -U "$PG_ADMIN" "$@"
+    if [ -z "$ADMIN_VIA" ]; then
+        if PGCONNECT_TIMEOUT=5 psql -w -qtA -h "$PG_HOST" -p "$PG_PORT" -U "$PG_ADMIN" -d postgres \
+            -c "SELECT 1" >/dev/null 2>&1; then
+            ADMIN_VIA=tcp
+        elif [ "$(id -u)" = 0 ] && id postgres >/dev/null 2>&1 && command -v runuser >/dev/null; then
+            ADMIN_VIA=peer
+        else
+            ADMIN_VIA=tcp  # let psql print why it cannot log in
+        fi
+    fi
+    if [ "$ADMIN_VIA" = peer ]; then
+        PGOPTIONS="-c client_min_messages=warning" \
+        runuser -u postgres -- psql -v ON_ERROR_STOP=1 -qtA -p "$PG_PORT" "$@"
+    else
+        PGOPTIONS="-c client_min_messages=warning" \
+        psql -v ON_ERROR_STOP=1 -qtA -h "$PG_HOST" -p "$PG_PORT" -U "$PG_ADMIN" "$@"
+    fi
 }
 
 ensure_database() {

@@ -27,6 +27,12 @@ def main() -> int:
     parser.add_argument("--search-backend", default="postgres")
     parser.add_argument("--solr-url", default="http://127.0.0.1:8983/solr/ckan")
     parser.add_argument(
+        "--template",
+        default="ckan.ini.tmpl",
+        help="template in config/ (production.ini.tmpl: the production overrides)",
+    )
+    parser.add_argument("--base-config", default="ckan.ini", help="file production.ini builds on")
+    parser.add_argument(
         "--setting",
         action="append",
         default=[],
@@ -40,7 +46,7 @@ def main() -> int:
         print(f"{args.output} exists: kept as it is")
         return 0
 
-    template = string.Template((HERE / "config" / "ckan.ini.tmpl").read_text("utf-8"))
+    template = string.Template((HERE / "config" / args.template).read_text("utf-8"))
     text = template.substitute(
         secret_key=secrets.token_urlsafe(32),
         csrf_secret=secrets.token_urlsafe(32),
@@ -53,6 +59,7 @@ def main() -> int:
         storage_path=args.storage_path,
         search_backend=args.search_backend,
         solr_url=args.solr_url,
+        base_config=args.base_config,
     )
     if args.setting:
         extra = "".join(

@@ -81,3 +81,11 @@ def _empty_audit_log() -> None:
 @pytest.fixture
 def clean_db(reset_database):
     reset_database()
+
+
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers",
+        "long_fault: long fault test with private servers (make test-faults; "
+        "left out of make test)",
+    )

@@ -20,7 +20,8 @@ pytestmark = pytest.mark.usefixtures("clean_db", "clean_index")
 PLACEHOLDER = "/base/images/placeholder-organization.png"
 # An address that refuses connections: the logo of an agency whose site moved.
 DEAD_LOGO = "http://127.0.0.1:9/logo.png"
-FALLBACK = f"onerror=\"this.onerror=null;this.src='{PLACEHOLDER}'\""
+# The swap is done by assets/image-fallback.js (no inline handler under the CSP).
+FALLBACK = f'data-vn-fallback="{PLACEHOLDER}"'
 
 
 def logos(page: str) -> list[str]:

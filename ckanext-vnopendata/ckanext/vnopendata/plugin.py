@@ -64,6 +64,7 @@ class VnOpenDataPlugin(p.SingletonPlugin):
     p.implements(p.IFacets, inherit=True)
     p.implements(p.IPackageController, inherit=True)
     p.implements(p.IMiddleware, inherit=True)
+    p.implements(p.IAuthenticator, inherit=True)
 
     # IConfigurer
 
@@ -85,8 +86,10 @@ class VnOpenDataPlugin(p.SingletonPlugin):
     # IMiddleware
 
     def make_middleware(self, app: Any, config_: Any) -> Any:
+        from ckanext.vnopendata.ops import web
+
         ratelimit.init_app(app)
-        return app
+        return web.install(app)
 
     # ITranslation
 
@@ -112,6 +115,13 @@ class VnOpenDataPlugin(p.SingletonPlugin):
         self, facets_dict: dict[str, Any], organization_type: str, package_type: str | None
     ) -> dict[str, Any]:
         return dataset_facets.dataset_facets()
+
+    # IMiddleware, IAuthenticator: operations (ops/; /health is a blueprint above)
+
+    def identify(self) -> Any:
+        from ckanext.vnopendata.ops.tokens import refuse_inactive_token
+
+        return refuse_inactive_token()
 
     # IPackageController
 

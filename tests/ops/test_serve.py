@@ -1,0 +1,144 @@
+"""The production unit: gunicorn and CKAN's job worker under one
+supervisor, started as `make serve-prod` starts them, on loopback.
+
+Real processes against the test database: the health endpoint answers
+through gunicorn, a job enqueued by the portal is run by the worker, and
+the unit stops as a whole (on SIGTERM, and when one of its processes dies).
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import requests
+from ckan.common import config
+
+PORT = int(os.environ.get("VNOPENDATA_TEST_PROD_PORT", "5114"))
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def children_of(pid: int, direct: bool = False) -> dict[int, str]:
+    """Every descendant process (or only the direct children): pid -> command line."""
+    out = subprocess.run(
+        ["ps", "-ww", "-e", "-o", "pid=,ppid=,args="], capture_output=True, text=True, check=True
+    ).stdout
+    table = {}
+    for line in out.splitlines():
+        parts = line.split(None, 2)
+        if len(parts) == 3:
+            table[int(parts[0])] = (int(parts[1]), parts[2])
+    found: dict[int, str] = {}
+    frontier = {pid}
+    while frontier:
+        frontier = {p for p, (pp, _) in table.items() if pp in frontier and p not in found}
+        found.update({p: table[p][1] for p in frontier})
+        if direct:
+            break
+    return found
+
+
+def start_unit(ini: str, port: int, env: dict[str, str] | None = None) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "ckanext.vnopendata.ops.serve",
+            "prod",
+            "--config",
+            ini,
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            "1",
+            "--threads",
+            "2",
+            "--job-workers",
+            "1",
+        ],
+        cwd=ROOT,
+        env={**os.environ, **(env or {})},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+
+
+def wait_healthy(port: int, unit: subprocess.Popen[bytes], timeout: float = 120) -> dict:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        assert unit.poll() is None, unit.stderr.read().decode()[-3000:] if unit.stderr else ""
+        try:
+            response = requests.get(f"http://127.0.0.1:{port}/health", timeout=30)
+            if response.status_code == 200:
+                return response.json()
+        except requests.RequestException:  # not listening yet, or loading CKAN
+            pass
+        time.sleep(0.5)
+    raise AssertionError("the production server did not answer /health")
+
+
+def gone(pids: list[int], timeout: float = 30) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if not any(Path(f"/proc/{pid}").exists() for pid in pids):
+            return True
+        time.sleep(0.2)
+    return False
+
+
+@pytest.fixture
+def ini() -> str:
+    return str(Path(config["__file__"]).resolve())
+
+
+def test_the_unit_serves_runs_jobs_and_stops_together(ini):
+    import ckan.lib.jobs as jobs
+
+    unit = start_unit(ini, PORT)
+    try:
+        health = wait_healthy(PORT, unit)
+        assert health["status"] == "ok"
+        procs = children_of(unit.pid)
+        assert any("gunicorn" in args for args in procs.values()), procs
+        assert any("jobs worker" in args for args in procs.values()), procs
+        # The page and the request id come through gunicorn.
+        page = requests.get(f"http://127.0.0.1:{PORT}/dataset/", timeout=30)
+        assert page.status_code == 200 and page.headers["X-Request-ID"]
+
+        # The worker runs each job in a forked work horse: its parent is
+        # the unit's worker.
+        job = jobs.enqueue(os.getppid, title="supervisor check")
+        deadline = time.monotonic() + 60
+        while job.get_status(refresh=True) != "finished" and time.monotonic() < deadline:
+            time.sleep(0.5)
+        assert job.get_status() == "finished"
+        assert job.return_value() in procs  # run by the unit's worker
+
+        unit.send_signal(signal.SIGTERM)
+        assert unit.wait(40) == 0
+        assert gone(list(procs)), children_of(unit.pid)
+    finally:
+        if unit.poll() is None:
+            unit.kill()
+
+
+def test_when_the_worker_dies_the_unit_stops(ini):
+    unit = start_unit(ini, PORT)
+    try:
+        wait_healthy(PORT, unit)
+        procs = children_of(unit.pid)
+        direct = children_of(unit.pid, direct=True)
+        (worker,) = [pid for pid, args in direct.items() if args.endswith("jobs worker")]
+        os.kill(worker, signal.SIGKILL)
+        assert unit.wait(40) != 0
+        assert gone(list(procs))
+        with pytest.raises(requests.ConnectionError):
+            requests.get(f"http://127.0.0.1:{PORT}/health", timeout=5)
+    finally:
+        if unit.poll() is None:
+            unit.kill()
