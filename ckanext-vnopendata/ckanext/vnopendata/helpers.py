@@ -22,6 +22,11 @@ __all__ = [
     "vnopendata_fluent_form_value",
     "vnopendata_selected_codes",
     "vnopendata_agency_choices",
+    "vnopendata_portal",
+    "vnopendata_home_summary",
+    "vnopendata_number",
+    "vnopendata_date",
+    "vnopendata_dcat_enabled",
 ]
 
 DEFAULT_LANG = "vi"
@@ -149,6 +154,51 @@ def vnopendata_agency_choices() -> list[dict[str, str]]:
         for agency in agencies
     ]
     return sorted(choices, key=lambda choice: choice["label"])
+
+
+def vnopendata_portal() -> Any:
+    """The portal's name, operator, logo and contact in the page language."""
+    from ckanext.vnopendata import portal
+
+    return portal.identity()
+
+
+def vnopendata_home_summary() -> dict[str, Any]:
+    from ckanext.vnopendata import portal
+
+    return portal.home_summary()
+
+
+def vnopendata_number(value: int | float | None) -> str:
+    """A number for the page language: 1.234 in Vietnamese, 1,234 in English."""
+    from babel.numbers import format_decimal
+
+    return format_decimal(value or 0, locale=vnopendata_lang())
+
+
+def vnopendata_date(value: Any, with_time: bool = False) -> str:
+    """A date as 27/11/2026; a time as 27/11/2026 14:05 in the portal's
+    time zone (`ckan.display_timezone`, Asia/Ho_Chi_Minh)."""
+    import datetime
+
+    if not value:
+        return ""
+    if isinstance(value, str) and len(value) == 10:
+        # A calendar date (issued, next review): no time zone to convert.
+        try:
+            return datetime.date.fromisoformat(value).strftime("%d/%m/%Y")
+        except ValueError:
+            return value
+    if isinstance(value, datetime.date) and not isinstance(value, datetime.datetime):
+        return value.strftime("%d/%m/%Y")
+    return str(tk.h.render_datetime(value, "%d/%m/%Y %H:%M" if with_time else "%d/%m/%Y"))
+
+
+def vnopendata_dcat_enabled() -> bool:
+    """Whether the DCAT feed (/catalog.ttl) is served."""
+    import ckan.plugins as p
+
+    return p.plugin_loaded("dcat")
 
 
 def _as_list(value: str) -> list[str]:

@@ -24,6 +24,7 @@ class VnOpenDataPlugin(p.SingletonPlugin):
     p.implements(p.ITranslation)
     p.implements(p.IFacets, inherit=True)
     p.implements(p.IPackageController, inherit=True)
+    p.implements(p.IBlueprint)
 
     # IConfigurer
 
@@ -51,6 +52,13 @@ class VnOpenDataPlugin(p.SingletonPlugin):
 
     def i18n_domain(self) -> str:
         return "ckanext-vnopendata"
+
+    # IBlueprint
+
+    def get_blueprint(self) -> list[Any]:
+        from ckanext.vnopendata.views import portal as portal_views
+
+        return portal_views.get_blueprints()
 
     # IFacets
 
