@@ -27,6 +27,7 @@ __all__ = [
     "vnopendata_number",
     "vnopendata_date",
     "vnopendata_dcat_enabled",
+    "vnopendata_agency_summary",
 ]
 
 DEFAULT_LANG = "vi"
@@ -167,6 +168,12 @@ def vnopendata_home_summary() -> dict[str, Any]:
     from ckanext.vnopendata import portal
 
     return portal.home_summary()
+
+
+def vnopendata_agency_summary(agency: dict[str, Any]) -> dict[str, Any]:
+    from ckanext.vnopendata import portal
+
+    return portal.agency_summary(agency)
 
 
 def vnopendata_number(value: int | float | None) -> str:

@@ -234,3 +234,55 @@ def chart_csv(chart: Chart, rows: list[Count]) -> str:
     for row in rows:
         writer.writerow([row.label, row.key, row.count])
     return out.getvalue()
+
+
+def _is_member(agency_id: str) -> bool:
+    user = tk.current_user
+    if not user.is_authenticated:
+        return False
+    if getattr(user, "sysadmin", False):
+        return True
+    return agency_id in {org["id"] for org in tk.h.organizations_available("read")}
+
+
+def agency_summary(agency: dict[str, Any]) -> dict[str, Any]:
+    """The agency page's panel: its datasets by class, its parent and
+    departments, and for its members the datasets due for attention."""
+    lang = helpers.vnopendata_lang()
+    owner = f'owner_org:"{agency["id"]}"'
+    found = _search(
+        rows=1, fq=owner, **{"facet.field": ["sharing_class"], "facet.limit": -1}
+    )
+    by_class = found.get("facets", {}).get("sharing_class", {})
+    agencies = tk.get_action("organization_list")(
+        {"ignore_auth": True}, {"all_fields": True, "include_extras": True, "limit": 1000}
+    )
+    parent = next((a for a in agencies if a["id"] == agency.get("parent_agency")), None)
+    departments = sorted(
+        (a for a in agencies if a.get("parent_agency") == agency["id"]),
+        key=lambda a: helpers.vnopendata_translated(a, "title", lang),
+    )
+    summary: dict[str, Any] = {
+        "by_class": [
+            Count(c.key, c.label(lang), by_class[c.key])
+            for c in classes.SHARING_CLASSES
+            if by_class.get(c.key)
+        ],
+        "parent": parent,
+        "departments": departments,
+        "is_member": _is_member(agency["id"]),
+        "overdue": [],
+        "waiting": [],
+        "review_workflow": bool(found["results"]) and "review_state" in found["results"][0],
+    }
+    if summary["is_member"]:
+        summary["overdue"] = _search(
+            rows=50,
+            fq=f"{owner} AND next_review_date:[* TO NOW/DAY}}",
+            sort="next_review_date asc",
+        )["results"]
+        if summary["review_workflow"]:
+            summary["waiting"] = _search(
+                rows=50, fq=f"{owner} AND review_state:submitted", sort="metadata_modified asc"
+            )["results"]
+    return summary
