@@ -21,16 +21,31 @@ PO = ROOT / "i18n" / "vi" / "LC_MESSAGES" / "ckanext-vnopendata.po"
 def extracted(tmp_path_factory) -> dict[str, object]:
     pot = tmp_path_factory.mktemp("i18n") / "ckanext-vnopendata.pot"
     subprocess.run(
-        [sys.executable, "-m", "babel.messages.frontend", "extract", "-F", "babel.cfg",
-         "-k", "_ ungettext:1,2 N_", "-o", str(pot), "--no-wrap", "."],
+        [
+            sys.executable,
+            "-m",
+            "babel.messages.frontend",
+            "extract",
+            "-F",
+            "babel.cfg",
+            "-k",
+            "_ ungettext:1,2 N_",
+            "-o",
+            str(pot),
+            "--no-wrap",
+            ".",
+        ],
         cwd=ROOT,
         check=True,
         capture_output=True,
     )
     with pot.open("rb") as handle:
         catalog = read_po(handle)
-    return {message.id if isinstance(message.id, str) else message.id[0]: message
-            for message in catalog if message.id}
+    return {
+        message.id if isinstance(message.id, str) else message.id[0]: message
+        for message in catalog
+        if message.id
+    }
 
 
 @pytest.fixture(scope="module")
@@ -51,8 +66,10 @@ def test_every_extension_string_has_a_vietnamese_translation(extracted, vietname
     for msgid, message in extracted.items():
         translated = vietnamese.get(message.id)
         strings = (
-            [] if translated is None
-            else list(translated.string) if isinstance(translated.string, tuple)
+            []
+            if translated is None
+            else list(translated.string)
+            if isinstance(translated.string, tuple)
             else [translated.string]
         )
         if not strings or not all(strings):
@@ -67,9 +84,7 @@ def test_no_entry_is_fuzzy_or_empty(vietnamese):
         if message.id
         and (
             message.fuzzy
-            or not (
-                all(message.string) if isinstance(message.string, tuple) else message.string
-            )
+            or not (all(message.string) if isinstance(message.string, tuple) else message.string)
         )
     ]
     assert not bad, bad

@@ -101,7 +101,10 @@ def test_the_statistics_page_counts_what_an_anonymous_visitor_may_see(app, catal
     page = text(app.get("/thong-ke"))
     assert table_rows(page, "agency") == [("Bộ Y tế", "3"), ("Cục Quản lý Khám, chữa bệnh", "1")]
     assert table_rows(page, "sector") == [("Y tế", "3"), ("Giáo dục", "1")]
-    assert table_rows(page, "province") == [("Thành phố Hà Nội", "4"), ("Thành phố Hồ Chí Minh", "1")]
+    assert table_rows(page, "province") == [
+        ("Thành phố Hà Nội", "4"),
+        ("Thành phố Hồ Chí Minh", "1"),
+    ]
     assert table_rows(page, "class") == [("Dữ liệu mở", "4")]
     growth = table_rows(page, "growth")
     assert len(growth) == 1 and growth[0][1] == "4"
@@ -129,7 +132,15 @@ def test_each_chart_downloads_as_csv(app, catalogue):
     body = response.get_data(as_text=True)
     assert body.startswith("\ufeff")
     rows = list(csv.reader(io.StringIO(body.lstrip("\ufeff"))))
-    assert rows == [["Lĩnh vực", "Mã", "Số bộ dữ liệu"], ["Y tế", "health", "3"], ["Giáo dục", "education", "1"]]
-    english = list(csv.reader(io.StringIO(app.get("/en/thong-ke/class.csv").get_data(as_text=True).lstrip("\ufeff"))))
+    assert rows == [
+        ["Lĩnh vực", "Mã", "Số bộ dữ liệu"],
+        ["Y tế", "health", "3"],
+        ["Giáo dục", "education", "1"],
+    ]
+    english = list(
+        csv.reader(
+            io.StringIO(app.get("/en/thong-ke/class.csv").get_data(as_text=True).lstrip("\ufeff"))
+        )
+    )
     assert english == [["Sharing class", "Code", "Number of datasets"], ["Open data", "open", "4"]]
     assert app.get("/thong-ke/nothing.csv").status_code == 404

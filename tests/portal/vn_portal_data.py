@@ -56,7 +56,10 @@ def build_catalogue() -> dict[str, Any]:
     )
     department = factories.Organization(
         name="cuc-quan-ly-kham-chua-benh",
-        title_translated={"vi": "Cục Quản lý Khám, chữa bệnh", "en": "Medical Services Administration"},
+        title_translated={
+            "vi": "Cục Quản lý Khám, chữa bệnh",
+            "en": "Medical Services Administration",
+        },
         agency_code="000.01.00.G10",
         agency_type="ministry",
         agency_level="central",

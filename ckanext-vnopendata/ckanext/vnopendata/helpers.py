@@ -28,6 +28,10 @@ __all__ = [
     "vnopendata_date",
     "vnopendata_dcat_enabled",
     "vnopendata_agency_summary",
+    "vnopendata_form_sections",
+    "vnopendata_field_anchor",
+    "vnopendata_form_draft",
+    "vnopendata_form_draft_key",
 ]
 
 DEFAULT_LANG = "vi"
@@ -174,6 +178,30 @@ def vnopendata_agency_summary(agency: dict[str, Any]) -> dict[str, Any]:
     from ckanext.vnopendata import portal
 
     return portal.agency_summary(agency)
+
+
+def vnopendata_form_sections(fields: list[dict[str, Any]], errors: dict[str, Any] | None) -> Any:
+    from ckanext.vnopendata import dataset_form
+
+    return dataset_form.sections(fields, errors)
+
+
+def vnopendata_field_anchor(field: dict[str, Any]) -> str:
+    from ckanext.vnopendata import dataset_form
+
+    return dataset_form.field_anchor(field)
+
+
+def vnopendata_form_draft(key: str) -> Any:
+    from ckanext.vnopendata import dataset_form
+
+    return dataset_form.get_draft(key)
+
+
+def vnopendata_form_draft_key(data: dict[str, Any], form_style: str | None) -> str:
+    from ckanext.vnopendata import dataset_form
+
+    return dataset_form.draft_key(data, form_style)
 
 
 def vnopendata_number(value: int | float | None) -> str:

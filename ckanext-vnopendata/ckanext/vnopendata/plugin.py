@@ -7,7 +7,7 @@ from typing import Any
 import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 
-from ckanext.vnopendata import cli, facets, helpers, indexing, licences
+from ckanext.vnopendata import cli, dataset_form, facets, helpers, indexing, licences
 from ckanext.vnopendata.logic import validators, visibility
 
 
@@ -85,6 +85,12 @@ class VnOpenDataPlugin(p.SingletonPlugin):
 
     def before_dataset_index(self, pkg_dict: dict[str, Any]) -> dict[str, Any]:
         return indexing.before_dataset_index(pkg_dict)
+
+    def after_dataset_create(self, context: Any, pkg_dict: dict[str, Any]) -> None:
+        dataset_form.forget_saved_form(pkg_dict, created=True)
+
+    def after_dataset_update(self, context: Any, pkg_dict: dict[str, Any]) -> None:
+        dataset_form.forget_saved_form(pkg_dict, created=False)
 
 
 class VnOpenDataSearchPlugin(p.SingletonPlugin):

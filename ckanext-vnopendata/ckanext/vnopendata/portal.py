@@ -85,7 +85,9 @@ def agency_titles(names: list[str], lang: str) -> dict[str, str]:
         {"ignore_auth": True},
         {"all_fields": True, "include_extras": True, "organizations": names, "limit": len(names)},
     )
-    return {agency["name"]: helpers.vnopendata_translated(agency, "title", lang) for agency in agencies}
+    return {
+        agency["name"]: helpers.vnopendata_translated(agency, "title", lang) for agency in agencies
+    }
 
 
 def _label(field: str, key: str, lang: str, agencies: dict[str, str]) -> str:
@@ -106,8 +108,7 @@ def counts(
     if field == "organization" and agencies is None:
         agencies = agency_titles(list(facets), lang)
     return [
-        Count(key, _label(field, key, lang, agencies or {}), count)
-        for key, count in facets.items()
+        Count(key, _label(field, key, lang, agencies or {}), count) for key, count in facets.items()
     ]
 
 
@@ -250,9 +251,7 @@ def agency_summary(agency: dict[str, Any]) -> dict[str, Any]:
     departments, and for its members the datasets due for attention."""
     lang = helpers.vnopendata_lang()
     owner = f'owner_org:"{agency["id"]}"'
-    found = _search(
-        rows=1, fq=owner, **{"facet.field": ["sharing_class"], "facet.limit": -1}
-    )
+    found = _search(rows=1, fq=owner, **{"facet.field": ["sharing_class"], "facet.limit": -1})
     by_class = found.get("facets", {}).get("sharing_class", {})
     agencies = tk.get_action("organization_list")(
         {"ignore_auth": True}, {"all_fields": True, "include_extras": True, "limit": 1000}
