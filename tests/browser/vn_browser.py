@@ -72,3 +72,12 @@ def dataset_fields(owner_org: str, name: str, title: str, /, **overrides: Any) -
     }
     fields.update(overrides)
     return fields
+
+
+def open_section_of(page: Page, field: str) -> None:
+    """Unfold the optional section of the dataset form holding
+    `field-<field>`, as a user does: by clicking its heading."""
+    section = page.locator(f"details.vn-form-optional:has(#field-{field})")
+    if section.count() and section.get_attribute("open") is None:
+        section.locator("> summary").click()
+    expect(page.locator(f"#field-{field}")).to_be_attached()

@@ -1,0 +1,68 @@
+/* Keyboard and screen-reader access for CKAN's own controls, without
+ * rewriting the core templates:
+ * - the "Filter results" and "close" links of the search facets (links
+ *   without an address, so neither focusable nor announced) become
+ *   buttons that say whether the facets are open;
+ * - after a failed save, focus moves to the error summary, whose entries
+ *   link to their fields. */
+(function () {
+  "use strict";
+
+  function asButton(node, onActivate) {
+    node.setAttribute("role", "button");
+    node.setAttribute("tabindex", "0");
+    node.addEventListener("keydown", function (event) {
+      if (event.key === "Enter" || event.key === " ") {
+        event.preventDefault();
+        onActivate();
+      }
+    });
+  }
+
+  function setUp(root) {
+    var body = document.body;
+    root.querySelectorAll(".show-filters").forEach(function (node) {
+      node.setAttribute("aria-controls", "search-facets");
+      node.setAttribute("aria-expanded", body.classList.contains("filters-modal") ? "true" : "false");
+      var open = function () {
+        body.classList.add("filters-modal");
+        node.setAttribute("aria-expanded", "true");
+        var first = document.querySelector("#search-facets a, #search-facets .hide-filters");
+        if (first) { first.focus(); }
+      };
+      node.addEventListener("click", open);
+      asButton(node, open);
+    });
+    root.querySelectorAll(".hide-filters").forEach(function (node) {
+      var close = function () {
+        body.classList.remove("filters-modal");
+        document.querySelectorAll(".show-filters").forEach(function (button) {
+          button.setAttribute("aria-expanded", "false");
+          button.focus();
+        });
+      };
+      node.addEventListener("click", close);
+      asButton(node, close);
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    setUp(document);
+    var summary = document.getElementById("vn-error-summary");
+    if (summary) {
+      summary.focus();
+      summary.querySelectorAll("a[href^='#']").forEach(function (link) {
+        link.addEventListener("click", function () {
+          var field = document.getElementById(link.getAttribute("href").slice(1));
+          var section = field && field.closest("details");
+          if (section) { section.open = true; }
+        });
+      });
+    }
+  });
+  // Search pages swapped in by htmx bring new controls.
+  document.addEventListener("htmx:afterSwap", function (event) {
+    document.body.classList.remove("filters-modal");
+    setUp(event.detail.target);
+  });
+})();
