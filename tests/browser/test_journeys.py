@@ -166,11 +166,23 @@ def test_journey_5_switching_language_keeps_the_page_the_filters_and_the_query(
     assert page.js_errors == []
 
 
+WIDER_THAN_SCREEN = """() => {
+  const width = document.documentElement.clientWidth;
+  return [...document.querySelectorAll('body *')]
+    .filter((element) => element.getBoundingClientRect().right > width + 0.5)
+    .slice(0, 5)
+    .map((element) => element.tagName + '.' + [...element.classList].join('.')
+      + ' right=' + Math.round(element.getBoundingClientRect().right));
+}"""
+
+
 def no_sideways_scroll(page: Page) -> None:
     overflow = page.evaluate(
         "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
     )
-    assert overflow <= 0, f"{page.url} is {overflow}px wider than the screen"
+    assert overflow <= 0, (
+        f"{page.url} is {overflow}px wider than the screen: {page.evaluate(WIDER_THAN_SCREEN)}"
+    )
 
 
 def test_journey_6_a_visitor_on_a_phone_searches_filters_and_reads(
