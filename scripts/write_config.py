@@ -26,6 +26,13 @@ def main() -> int:
     parser.add_argument("--storage-path", required=True)
     parser.add_argument("--search-backend", default="postgres")
     parser.add_argument("--solr-url", default="http://127.0.0.1:8983/solr/ckan")
+    parser.add_argument(
+        "--setting",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="an extra [app:main] setting (repeatable)",
+    )
     parser.add_argument("--force", action="store_true", help="overwrite")
     args = parser.parse_args()
 
@@ -47,6 +54,12 @@ def main() -> int:
         search_backend=args.search_backend,
         solr_url=args.solr_url,
     )
+    if args.setting:
+        extra = "".join(
+            f"{line.split('=', 1)[0].strip()} = {line.split('=', 1)[1].strip()}\n"
+            for line in args.setting
+        )
+        text = text.replace("\n[loggers]", "\n" + extra + "\n[loggers]", 1)
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(text, "utf-8")
     args.output.chmod(0o600)

@@ -5,10 +5,12 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import ckan.authz as authz
 import ckan.plugins.toolkit as tk
+from ckan import model
 
 from ckanext.vnopendata import codelists
-from ckanext.vnopendata.sharing import classes
+from ckanext.vnopendata.sharing import classes, review
 
 __all__ = [
     "vnopendata_codelist_choices",
@@ -32,6 +34,11 @@ __all__ = [
     "vnopendata_field_anchor",
     "vnopendata_form_draft",
     "vnopendata_form_draft_key",
+    "vnopendata_review_count",
+    "vnopendata_review_state_label",
+    "vnopendata_user_display_name",
+    "vnopendata_as_bool",
+    "vnopendata_is_member",
 ]
 
 DEFAULT_LANG = "vi"
@@ -242,3 +249,33 @@ def _as_list(value: str) -> list[str]:
     except ValueError:
         return [value]
     return loaded if isinstance(loaded, list) else [value]
+
+
+def vnopendata_review_count(agency_id: str | None = None) -> int:
+    """How many datasets wait for review in the current user's agencies
+    (or in one of them)."""
+    if not tk.current_user.is_authenticated:
+        return 0
+    data = {"organization_id": agency_id} if agency_id else {}
+    queue = tk.get_action("vnopendata_review_queue")({"user": tk.current_user.name}, data)
+    return queue["count"]
+
+
+def vnopendata_review_state_label(state: str | None) -> str:
+    return review.state_label(state)
+
+
+def vnopendata_user_display_name(user_id: str | None) -> str:
+    user = model.User.get(user_id) if user_id else None
+    return user.display_name if user else ""
+
+
+def vnopendata_as_bool(value: Any) -> bool:
+    return review.as_bool(value)
+
+
+def vnopendata_is_member(agency_id: str) -> bool:
+    """Whether the current user belongs to the agency (any capacity)."""
+    if not tk.current_user.is_authenticated:
+        return False
+    return bool(authz.users_role_for_group_or_org(agency_id, tk.current_user.name))

@@ -8,23 +8,35 @@ import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 
 from ckanext.vnopendata import cli, dataset_form, facets, helpers, indexing, licences
-from ckanext.vnopendata.logic import validators, visibility
+from ckanext.vnopendata.logic import action, auth, validators, visibility
+from ckanext.vnopendata.sharing import labels
+from ckanext.vnopendata.views import portal as portal_views
+from ckanext.vnopendata.views import review as review_views
+
+
+def _actions() -> dict[str, Any]:
+    return {
+        name: getattr(module, name) for module in (action, visibility) for name in module.__all__
+    }
 
 
 @tk.blanket.config_declarations
 @tk.blanket.cli(cli.get_commands)
 @tk.blanket.validators(validators)
 @tk.blanket.helpers(helpers)
-@tk.blanket.actions(visibility)
+@tk.blanket.actions(_actions)
+@tk.blanket.auth_functions(auth)
+@tk.blanket.blueprints(lambda: [review_views.bp, *portal_views.get_blueprints()])
 class VnOpenDataPlugin(p.SingletonPlugin):
-    """The portal: Vietnamese metadata, templates, translations, commands."""
+    """The portal: Vietnamese metadata, sharing classes and their review,
+    templates, translations, commands."""
 
+    p.implements(p.IPermissionLabels)
     p.implements(p.IConfigurer)
     p.implements(p.IConfigurable)
     p.implements(p.ITranslation)
     p.implements(p.IFacets, inherit=True)
     p.implements(p.IPackageController, inherit=True)
-    p.implements(p.IBlueprint)
 
     # IConfigurer
 
@@ -52,13 +64,6 @@ class VnOpenDataPlugin(p.SingletonPlugin):
 
     def i18n_domain(self) -> str:
         return "ckanext-vnopendata"
-
-    # IBlueprint
-
-    def get_blueprint(self) -> list[Any]:
-        from ckanext.vnopendata.views import portal as portal_views
-
-        return portal_views.get_blueprints()
 
     # IFacets
 
@@ -90,7 +95,19 @@ class VnOpenDataPlugin(p.SingletonPlugin):
         dataset_form.forget_saved_form(pkg_dict, created=True)
 
     def after_dataset_update(self, context: Any, pkg_dict: dict[str, Any]) -> None:
+        labels.relabel_activities(pkg_dict["id"])
         dataset_form.forget_saved_form(pkg_dict, created=False)
+
+    def after_dataset_delete(self, context: Any, pkg_dict: dict[str, Any]) -> None:
+        labels.relabel_activities(pkg_dict["id"])
+
+    # IPermissionLabels
+
+    def get_dataset_labels(self, dataset_obj: Any) -> list[str]:
+        return labels.labels_of_package(dataset_obj)
+
+    def get_user_dataset_labels(self, user_obj: Any) -> list[str]:
+        return labels.user_labels(user_obj)
 
 
 class VnOpenDataSearchPlugin(p.SingletonPlugin):

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable
+from datetime import datetime, timezone
 from typing import Any
 
 import ckan.plugins.toolkit as tk
@@ -21,7 +22,7 @@ from ckan.types import Context, FlattenDataDict, FlattenErrorDict, FlattenKey
 from ckanext.scheming.validation import scheming_validator
 
 from ckanext.vnopendata import codelists, helpers
-from ckanext.vnopendata.sharing import classes
+from ckanext.vnopendata.sharing import classes, review
 from ckanext.vnopendata.slug import slugify
 
 __all__ = [
@@ -37,6 +38,7 @@ __all__ = [
     "vn_organization_ref",
     "vn_name_from_title",
     "vn_dataset_rules",
+    "vn_review_rules",
     "vn_organization_rules",
 ]
 
@@ -453,13 +455,189 @@ def vn_dataset_rules(
             tk._("The end of the temporal coverage cannot be before its start"),
         )
 
-    # Nothing that is not open may be visible to the public: until the
-    # sharing workflow decides visibility, a dataset of any other class (or
-    # of none) stays private whatever the input said.
-    if classes.must_be_private(sharing_key):
-        data[("private",)] = True
-
     _default_identifier(data, errors, context)
+
+
+def _set_field(data: FlattenDataDict, name: str, value: Any) -> None:
+    """Set a dataset field that scheming already copied into the extras."""
+    text = "" if value is None else str(value)
+    data[(name,)] = text
+    for key in [k for k in data if len(k) == 3 and k[0] == "extras" and k[2] == "key"]:
+        if data[key] == name:
+            data[("extras", key[1], "value")] = text
+            return
+    indexes = [k[1] for k in data if len(k) > 1 and k[0] == "extras"]
+    index = max(indexes) + 1 if indexes else 0
+    data[("extras", index, "key")] = name
+    data[("extras", index, "value")] = text
+
+
+def _text(value: Any) -> str:
+    """A stored extra's text, so that a value and its round trip compare equal."""
+    if value is None or value is missing:
+        return ""
+    if isinstance(value, str) and value.lower() in ("true", "false"):
+        return value.capitalize()
+    return str(value)
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def _review_outcome(
+    data: FlattenDataDict, context: Context, stored: dict[str, Any], is_new: bool
+) -> tuple[dict[str, Any], str | None, bool]:
+    """The workflow fields after this write, and the class that applies.
+
+    Returns (workflow fields, sharing class, metadata visible)."""
+    requested_class = _value(data, "sharing_class")
+    requested_visible = review.as_bool(_value(data, "metadata_visible"))
+    out: dict[str, Any] = {name: stored.get(name) for name in review.WORKFLOW_FIELDS}
+    user = model.User.get(context.get("user") or "")
+    user_id = user.id if user else None
+    state = out["review_state"]
+    published_at = out["review_published_at"]
+    live = review.is_live(state, published_at)
+    transition = context.get("vnopendata_transition")
+
+    if transition:
+        action = transition["action"]
+        if action == review.SUBMIT:
+            out.update(review_submitted_by=user_id, review_submitted_at=_now())
+            if review.review_required():
+                out["review_state"] = review.SUBMITTED
+            else:
+                out.update(
+                    review_state=review.PUBLISHED, review_published_at=published_at or _now()
+                )
+        elif action == review.APPROVE:
+            if out["pending_sharing_class"]:
+                requested_class = out["pending_sharing_class"]
+                requested_visible = review.as_bool(out["pending_metadata_visible"])
+            out.update(
+                review_state=review.PUBLISHED,
+                review_published_at=published_at or _now(),
+                review_decided_by=user_id,
+                review_decided_at=_now(),
+                pending_sharing_class=None,
+                pending_metadata_visible=None,
+            )
+        elif action == review.RETURN:
+            out.update(
+                review_state=review.PUBLISHED if live else review.RETURNED,
+                review_decided_by=user_id,
+                review_decided_at=_now(),
+                review_return_reason=transition["reason"],
+                pending_sharing_class=None,
+                pending_metadata_visible=None,
+            )
+        return out, requested_class, requested_visible
+
+    if is_new or not state:
+        if review.review_required():
+            out["review_state"] = review.DRAFT
+        else:
+            out.update(review_state=review.PUBLISHED, review_published_at=_now())
+        return out, requested_class, requested_visible
+
+    if not live:
+        # Not published yet: the class applies when it is.
+        return out, requested_class, requested_visible
+
+    published_class = stored.get("sharing_class")
+    published_visible = review.as_bool(stored.get("metadata_visible"))
+    unchanged = (requested_class, requested_visible) == (published_class, published_visible)
+    if unchanged:
+        # An edit of other fields keeps a change that waits for review.
+        return out, requested_class, requested_visible
+    if review.review_required() and review.more_open(
+        requested_class, requested_visible, published_class, published_visible
+    ):
+        out.update(
+            review_state=review.SUBMITTED,
+            review_submitted_by=user_id,
+            review_submitted_at=_now(),
+            pending_sharing_class=requested_class,
+            pending_metadata_visible=requested_visible,
+        )
+        return out, published_class, published_visible
+    # Less open (or review switched off): applies at once.
+    out.update(
+        review_state=review.PUBLISHED,
+        review_published_at=published_at or _now(),
+        pending_sharing_class=None,
+        pending_metadata_visible=None,
+    )
+    return out, requested_class, requested_visible
+
+
+def vn_review_rules(
+    key: FlattenKey, data: FlattenDataDict, errors: FlattenErrorDict, context: Context
+) -> None:
+    """Review state, pending changes and CKAN's `private` flag.
+
+    Only the workflow writes them (see `sharing/review.py`); a client may
+    send them back as they are, and anything else is refused.
+    """
+    if any(errors.values()):
+        return
+    package = context.get("package")
+    given_id = _value(data, "id")
+    if package is not None and given_id not in (package.id, package.name):
+        package = None
+    is_new = package is None
+    stored = dict(package.extras or {}) if package is not None else {}
+    if package is not None:
+        stored["metadata_visible"] = review.as_bool(stored.get("metadata_visible"))
+
+    out, sharing_class, metadata_visible = _review_outcome(data, context, stored, is_new)
+
+    if not context.get("vnopendata_transition"):
+        for name in review.WORKFLOW_FIELDS:
+            incoming = _value(data, name)
+            if incoming is None:
+                continue
+            if name == "review_state" and incoming not in review.STATES:
+                _add_error(
+                    errors,
+                    name,
+                    tk._("Unknown review state: {value}").format(value=incoming),
+                )
+            elif _text(incoming) not in (_text(stored.get(name)), _text(out.get(name))):
+                _add_error(
+                    errors,
+                    name,
+                    tk._(
+                        "The review state changes only by submitting, approving or "
+                        "returning the dataset"
+                    ),
+                )
+        if any(errors.values()):
+            return
+
+    for name, value in out.items():
+        _set_field(data, name, value)
+    _set_field(data, "sharing_class", sharing_class)
+    _set_field(data, "metadata_visible", metadata_visible)
+
+    public = (
+        review.is_live(out["review_state"], out["review_published_at"])
+        and sharing_class == classes.OPEN.key
+    )
+    # CKAN's own flag follows the class: data that is not open (or not yet
+    # published) is never public. A client that asks for public explicitly
+    # is told why; a round trip of a dataset that was public is not.
+    asked_public = data.get(("private",), missing) is False
+    was_public = package is not None and not package.private
+    if asked_public and not public and not was_public:
+        _add_error(
+            errors,
+            "private",
+            tk._("Only published open data can be public; other data stays non-public"),
+        )
+        return
+    data[("private",)] = not public
 
 
 def _default_identifier(data: FlattenDataDict, errors: FlattenErrorDict, context: Context) -> None:

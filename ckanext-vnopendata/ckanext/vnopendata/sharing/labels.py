@@ -1,0 +1,201 @@
+"""Permission labels: who may see a dataset, decided in one place.
+
+CKAN asks the one `IPermissionLabels` plugin for a dataset's labels when it
+indexes the dataset, checks `package_show`, and stores an activity; it asks
+for a user's labels when it searches, checks `package_show`, and lists
+activities. A user sees a dataset when the two sets share a label, so search
+results, counts, facets, pages, the API and activity streams all agree.
+
+Dataset labels:
+
+=========================  ==============================================
+not published yet          ``member-<agency>``
+open                       ``public``
+inter_agency               ``agency-any``, ``member-<agency>``
+                           (+ ``meta-public`` when metadata is visible)
+restricted                 ``member-<agency>``, ``member-<parent agency>``,
+                           ``grant-<dataset>``
+                           (+ ``meta-agency-any`` when metadata is visible)
+=========================  ==============================================
+
+User labels: ``public`` and ``meta-public`` for everyone; logged in,
+``creator-<user>`` and ``member-<agency>`` for each agency; a member of any
+agency also ``agency-any`` and ``meta-agency-any``; a holder of a live grant
+``grant-<dataset>``.
+
+A ``meta-`` label shows the metadata only: a user who shares nothing else
+with a dataset gets it without resources, links or downloads
+(`strip_to_metadata`), and its activity (which stores whole datasets) is
+not theirs to read (`activity_labels`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import ckan.authz as authz
+import ckan.plugins as plugins
+import ckan.plugins.toolkit as tk
+import sqlalchemy as sa
+from ckan import model
+
+from ckanext.vnopendata.sharing import classes, review
+
+PUBLIC = "public"
+META_PUBLIC = "meta-public"
+AGENCY_ANY = "agency-any"
+META_AGENCY_ANY = "meta-agency-any"
+META_PREFIX = "meta-"
+
+
+def member(agency_id: str) -> str:
+    return f"member-{agency_id}"
+
+
+def grant(package_id: str) -> str:
+    return f"grant-{package_id}"
+
+
+def _parent_agency_id(agency_id: str) -> str | None:
+    agency = model.Session.get(model.Group, agency_id)
+    parent = (agency.extras or {}).get("parent_agency") if agency else None
+    return parent or None
+
+
+def dataset_labels(
+    *,
+    package_id: str,
+    state: str | None,
+    owner_org: str | None,
+    extras: Mapping[str, Any],
+) -> list[str]:
+    """The labels of one dataset, from its stored fields."""
+    if not owner_org:
+        # Every dataset of the portal belongs to an agency; one that does not
+        # is visible to nobody but sysadmins.
+        return []
+    labels = [member(owner_org)]
+    if state != "active" or not review.is_live(
+        extras.get("review_state"), extras.get("review_published_at")
+    ):
+        return labels
+
+    sharing_class = extras.get("sharing_class")
+    metadata_visible = review.as_bool(extras.get("metadata_visible"))
+    if sharing_class == classes.OPEN.key:
+        return [PUBLIC]
+    if sharing_class == classes.INTER_AGENCY.key:
+        labels.append(AGENCY_ANY)
+        if metadata_visible:
+            labels.append(META_PUBLIC)
+        return labels
+    if sharing_class == classes.RESTRICTED.key:
+        if review.parent_agency_reads():
+            parent = _parent_agency_id(owner_org)
+            if parent:
+                labels.append(member(parent))
+        labels.append(grant(package_id))
+        if metadata_visible:
+            labels.append(META_AGENCY_ANY)
+    # An unknown class stays with its agency.
+    return labels
+
+
+def labels_of_package(package: model.Package) -> list[str]:
+    return dataset_labels(
+        package_id=package.id,
+        state=package.state,
+        owner_org=package.owner_org,
+        extras=package.extras or {},
+    )
+
+
+def user_labels(user_obj: model.User | None) -> list[str]:
+    labels = [PUBLIC, META_PUBLIC]
+    if not user_obj or user_obj.is_anonymous:
+        return labels
+    labels.append(f"creator-{user_obj.id}")
+    agencies = tk.get_action("organization_list_for_user")(
+        {"user": user_obj.id, "ignore_auth": True}, {"permission": "read"}
+    )
+    labels.extend(member(agency["id"]) for agency in agencies)
+    if agencies:
+        labels.extend([AGENCY_ANY, META_AGENCY_ANY])
+    return labels
+
+
+def full_labels(labels: Iterable[str]) -> set[str]:
+    """The labels that show data, not just metadata."""
+    return {label for label in labels if not label.startswith(META_PREFIX)}
+
+
+def activity_labels(labels: Iterable[str]) -> list[str]:
+    """An activity stores a whole dataset: only full readers may list it."""
+    return sorted(full_labels(labels))
+
+
+def relabel_activities(package_id: str) -> None:
+    """Give a dataset's past activities its current labels.
+
+    Each activity stores the labels the dataset had when it was written; a
+    dataset made less open must take its history with it, or an agency or
+    user stream would still show old versions to readers it no longer has.
+    """
+    if not plugins.plugin_loaded("activity"):
+        return
+    package = model.Session.get(model.Package, package_id)
+    if package is None:
+        return
+    model.Session.execute(
+        sa.text("UPDATE activity SET permission_labels = :labels WHERE object_id = :id"),
+        {"labels": activity_labels(labels_of_package(package)), "id": package_id},
+    )
+
+
+def _user_object(user: Any) -> model.User | None:
+    """A user given as an object or a name; anonymous (of any kind) is None."""
+    if isinstance(user, model.User):
+        return user
+    return model.User.get(user) if isinstance(user, str) and user else None
+
+
+def is_sysadmin(user: model.User | str | None) -> bool:
+    user_obj = _user_object(user)
+    return bool(user_obj and authz.is_sysadmin(user_obj.name))
+
+
+def full_access_ids(user: model.User | str | None, package_ids: Iterable[str]) -> set[str]:
+    """Of these datasets, the ids whose data (not only metadata) the user may see."""
+    ids = {i for i in package_ids if i}
+    if not ids:
+        return set()
+    user_obj = _user_object(user)
+    if user_obj and authz.is_sysadmin(user_obj.name):
+        return ids
+    mine = full_labels(user_labels(user_obj))
+    packages = model.Session.query(model.Package).filter(model.Package.id.in_(ids))
+    return {package.id for package in packages if mine & set(labels_of_package(package))}
+
+
+def has_full_access(user: model.User | str | None, package: model.Package | str) -> bool:
+    package_id = package.id if isinstance(package, model.Package) else package
+    return package_id in full_access_ids(user, [package_id])
+
+
+# What a metadata-only reader never gets: the resources and every link to data.
+_DATA_KEYS = ("resources", "url", "download_url")
+# Raw fields that `package_search` may return through `fl`.
+_RAW_DATA_KEYS = ("validated_data_dict", "data_dict", "res_url", "res_name", "res_description")
+
+
+def strip_to_metadata(pkg_dict: dict[str, Any]) -> dict[str, Any]:
+    """Remove resources and data links from a dataset dict, in place."""
+    if "resources" in pkg_dict:
+        pkg_dict["resources"] = []
+    if "num_resources" in pkg_dict:
+        pkg_dict["num_resources"] = 0
+    for key in _DATA_KEYS[1:] + _RAW_DATA_KEYS:
+        pkg_dict.pop(key, None)
+    pkg_dict["data_access"] = "metadata_only"
+    return pkg_dict
