@@ -58,7 +58,6 @@ def test_an_editor_publishes_an_open_dataset_in_vietnamese(page: Page, editor: d
     expect(page.locator(".slug-preview-value")).to_have_text("bo-du-lieu-thong-ke-so-0")
     expect(page.locator("#field-name")).to_have_value("bo-du-lieu-thong-ke-so-0")
 
-    page.select_option("#field-private", "False")
     fill_classification(page, "Dữ liệu mở", "mo")
     open_section_of(page, "legal_basis_number")
     page.fill("#field-legal_basis_number", "60/2024/QH15")

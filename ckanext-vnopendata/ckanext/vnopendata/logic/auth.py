@@ -35,8 +35,7 @@ def can_review(user: str, package: model.Package) -> bool:
     if authz.is_sysadmin(user):
         return True
     return bool(
-        package.owner_org
-        and authz.users_role_for_group_or_org(package.owner_org, user) == "admin"
+        package.owner_org and authz.users_role_for_group_or_org(package.owner_org, user) == "admin"
     )
 
 
