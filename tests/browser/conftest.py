@@ -72,6 +72,9 @@ def page(browser: Browser, live_server: str, request) -> Iterator[Page]:
         base_url=live_server, locale="vi-VN", viewport={"width": 1280, "height": 900}
     )
     context.set_default_timeout(10_000)
+    # A page load waits for every asset; on a busy shared machine the first
+    # request of a fresh context can take longer than an element wait.
+    context.set_default_navigation_timeout(30_000)
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))

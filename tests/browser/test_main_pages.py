@@ -41,6 +41,8 @@ ENGLISH_UI_WORDS = frozenset(
 # Names that read the same in both languages.
 ALLOWED = frozenset({"CKAN", "API", "DCAT", "JSON", "CSV", "Turtle", "Markdown", "ODbL"})
 WORD = re.compile(r"[A-Za-z]+")
+# Addresses (the form's URL preview, links written out) are not words.
+ADDRESS = re.compile(r"\S*[/@]\S*")
 VISIBLE_TEXT = """() => {
   const skip = (node) =>
     node.closest('[lang]:not([lang^="vi"])') || node.closest('.vn-user-content');
@@ -69,7 +71,7 @@ VISIBLE_TEXT = """() => {
 def english_words(page: Page) -> list[str]:
     found = []
     for text in page.evaluate(VISIBLE_TEXT):
-        words = WORD.findall(text)
+        words = WORD.findall(ADDRESS.sub(" ", text))
         english = [w for w in words if w.lower() in ENGLISH_UI_WORDS and w not in ALLOWED]
         if english:
             found.append(f"{text[:80]!r}: {english}")

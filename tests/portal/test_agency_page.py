@@ -5,6 +5,10 @@ from __future__ import annotations
 
 import html
 
+import ckan.tests.helpers as helpers
+import pytest
+from vn_portal_data import dataset
+
 
 def text(response) -> str:
     assert response.status_code == 200, response.status_code
@@ -45,3 +49,30 @@ def test_a_member_sees_every_class_and_the_datasets_past_their_review_date(
     assert overdue.index("Hồ sơ bệnh án") < overdue.index("Tỷ lệ tiêm chủng")
     assert "30/06/2025" in overdue and "30/12/2025" in overdue
     assert "Danh sách bệnh viện" not in overdue
+
+
+@pytest.mark.ckan_config("ckanext.vnopendata.review.required", "true")
+def test_a_member_sees_the_datasets_waiting_for_review_and_a_visitor_does_not(
+    app, editor_client, catalogue
+):
+    # Last in the module: it adds a dataset to the shared catalogue.
+    editor = catalogue["editor"]["name"]
+    helpers.call_action(
+        "package_create",
+        context={"user": editor},
+        **dataset(
+            catalogue["ministry"]["id"],
+            "thuoc-thiet-yeu",
+            "Danh mục thuốc thiết yếu",
+            sector="health",
+            private=True,
+        ),
+    )
+    helpers.call_action("vnopendata_dataset_submit", context={"user": editor}, id="thuoc-thiet-yeu")
+
+    page = panel(text(editor_client.get("/organization/bo-y-te")))
+    waiting = page.split("Chờ duyệt")[1]
+    assert "Danh mục thuốc thiết yếu" in waiting
+    assert "Danh sách bệnh viện" not in waiting
+    editor_client.get("/user/_logout")
+    assert "Danh mục thuốc thiết yếu" not in text(app.get("/organization/bo-y-te"))

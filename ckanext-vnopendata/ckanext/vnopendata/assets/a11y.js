@@ -4,7 +4,9 @@
  *   without an address, so neither focusable nor announced) become
  *   buttons that say whether the facets are open;
  * - after a failed save, focus moves to the error summary, whose entries
- *   link to their fields. */
+ *   link to their fields;
+ * - the searchable selects (select2) take the name of their field's label,
+ *   and their fixed English words come in the page language. */
 (function () {
   "use strict";
 
@@ -46,7 +48,42 @@
     });
   }
 
+  var words = {};
+
+  function fixSelects() {
+    document.querySelectorAll("select.select2-hidden-accessible").forEach(function (select) {
+      var container = select.nextElementSibling;
+      var label = select.id && document.querySelector('label[for="' + select.id + '"]');
+      if (!container || !label || !container.classList.contains("select2-container")) { return; }
+      if (!label.id) { label.id = select.id + "-label"; }
+      container.querySelectorAll('[role="combobox"], .select2-search__field').forEach(function (node) {
+        var current = node.getAttribute("aria-labelledby") || "";
+        if (current.split(" ").indexOf(label.id) === -1) {
+          node.setAttribute("aria-labelledby", (label.id + " " + current).trim());
+        }
+      });
+    });
+    Object.keys(words).forEach(function (english) {
+      ["title", "aria-label", "placeholder"].forEach(function (attribute) {
+        document.querySelectorAll("[" + attribute + '="' + english + '"]').forEach(function (node) {
+          node.setAttribute(attribute, words[english]);
+        });
+      });
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    var catalogue = document.getElementById("vn-i18n");
+    if (catalogue) {
+      try { words = JSON.parse(catalogue.textContent); } catch (error) { words = {}; }
+    }
+    var pending = false;
+    new MutationObserver(function () {
+      if (pending) { return; }
+      pending = true;
+      window.requestAnimationFrame(function () { pending = false; fixSelects(); });
+    }).observe(document.body, { childList: true, subtree: true });
+    fixSelects();
     setUp(document);
     var summary = document.getElementById("vn-error-summary");
     if (summary) {
