@@ -19,7 +19,7 @@ import ckan.tests.helpers as helpers
 import pytest
 from ckan.common import config
 from playwright.sync_api import Browser, Page, expect, sync_playwright
-from vn_browser import PASSWORD, SCREENSHOTS
+from vn_browser import PASSWORD, SCREENSHOTS, closed_network
 from werkzeug.serving import make_server
 
 CHROMIUM = os.environ.get("VNOPENDATA_CHROMIUM", "/usr/bin/chromium")
@@ -75,6 +75,7 @@ def page(browser: Browser, live_server: str, request) -> Iterator[Page]:
     # A page load waits for every asset; on a busy shared machine the first
     # request of a fresh context can take longer than an element wait.
     context.set_default_navigation_timeout(30_000)
+    closed_network(context)
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
@@ -97,6 +98,8 @@ def agency(clean_db, clean_index) -> dict[str, Any]:
         agency_type="provincial_committee",
         agency_level="province",
         province="01",
+        # The factory's default is a made-up address on the internet.
+        image_url="",
     )
 
 

@@ -20,7 +20,7 @@ import ckan.tests.factories as factories
 import ckan.tests.helpers as helpers
 import pytest
 from playwright.sync_api import Browser, Page, expect
-from vn_browser import SCREENSHOTS, dataset_fields, screenshot
+from vn_browser import SCREENSHOTS, closed_network, dataset_fields, screenshot
 
 POPULATION = "Dân số Hà Nội theo phường, xã"
 POPULATION_API = "Dân số Hà Nội - dịch vụ tra cứu"
@@ -195,6 +195,7 @@ def test_journey_6_a_visitor_on_a_phone_searches_filters_and_reads(
         is_mobile=True,
         has_touch=True,
     )
+    closed_network(context)
     page = context.new_page()
     try:
         page.goto("/")

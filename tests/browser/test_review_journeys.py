@@ -25,6 +25,7 @@ from vn_browser import (
     PASSWORD,
     SCREENSHOTS,
     choose,
+    closed_network,
     field_error,
     log_in,
     open_section_of,
@@ -130,6 +131,7 @@ def test_journey_2_the_admin_returns_then_approves(
     journey_1(page)
 
     admin_context = browser.new_context(base_url=live_server, locale="vi-VN")
+    closed_network(admin_context)
     admin = admin_context.new_page()
     try:
         log_in(admin, agency_admin)

@@ -4,13 +4,23 @@ by name: pytest puts this folder on sys.path)."""
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from typing import Any
 
-from playwright.sync_api import Locator, Page, expect
+from playwright.sync_api import BrowserContext, Locator, Page, expect
 
 PASSWORD = "correct horse battery staple"
 SCREENSHOTS = Path(os.environ.get("VNOPENDATA_SCREENSHOTS", "/tmp/vnopendata-browser"))
+
+
+OUTSIDE = re.compile(r"^https?://(?!127\.0\.0\.1[:/])")
+
+
+def closed_network(context: BrowserContext) -> None:
+    """The portal runs on closed networks: anything a page would fetch from
+    outside fails at once instead of holding the page's load event."""
+    context.route(OUTSIDE, lambda route: route.abort())
 
 
 def screenshot(page: Page, name: str) -> None:
