@@ -54,3 +54,41 @@ def test_the_demo_covers_the_issue_and_uses_every_field():
     assert unused <= {"tag_string"}, unused
     resource_used = {key for d in datasets for r in d["resources"] for key in r}
     assert {f["field_name"] for f in schema["resource_fields"]} <= resource_used
+
+
+@pytest.mark.ckan_config("ckanext.vnopendata.review.required", "true")
+def test_the_demo_shows_every_class_and_review_state():
+    demo.load(echo=lambda _: None)
+    datasets = helpers.call_action(
+        "package_search", context={"ignore_auth": True}, q="*:*", rows=100, include_private=True
+    )["results"]
+    kinds = {
+        (d["sharing_class"], d["metadata_visible"])
+        for d in datasets
+        if d["review_state"] == "published"
+    }
+    assert {
+        ("open", False),
+        ("inter_agency", False),
+        ("inter_agency", True),
+        ("restricted", False),
+        ("restricted", True),
+    } <= kinds
+    states = {d["review_state"] for d in datasets}
+    assert states == {"draft", "submitted", "returned", "published"}
+    returned = [d for d in datasets if d["review_state"] == "returned"]
+    assert all(d["review_return_reason"] for d in returned)
+    pending = [d for d in datasets if d["pending_sharing_class"]]
+    assert [(d["sharing_class"], d["pending_sharing_class"]) for d in pending] == [
+        ("restricted", "inter_agency")
+    ]
+    queue = helpers.call_action("vnopendata_review_queue", context={"user": _sysadmin()})
+    assert queue["count"] == 2
+    # Only published open data is public.
+    for dataset in datasets:
+        public = dataset["sharing_class"] == "open" and dataset["review_state"] == "published"
+        assert dataset["private"] is not public, dataset["name"]
+
+
+def _sysadmin() -> str:
+    return helpers.call_action("get_site_user", context={"ignore_auth": True})["name"]

@@ -108,8 +108,8 @@ def journey_1(page: Page) -> None:
     expect(page.locator(".resource-item")).to_contain_text("Giấy phép xây dựng (CSV)")
     expect(review_state(page)).to_have_text("Bản nháp")
     with page.expect_navigation():
-        page.get_by_role("button", name="Gửi duyệt").click()
-    expect(review_state(page)).to_have_text("Chờ duyệt")
+        page.get_by_role("button", name="Gửi phê duyệt").click()
+    expect(review_state(page)).to_have_text("Chờ phê duyệt")
     screenshot(page, "j1-04-submitted")
 
 
@@ -152,8 +152,8 @@ def test_journey_2_the_admin_returns_then_approves(
         page.fill("#field-legal_basis_article", "Điều 18")
         save_form(page)
         with page.expect_navigation():
-            page.get_by_role("button", name="Gửi duyệt").click()
-        expect(review_state(page)).to_have_text("Chờ duyệt")
+            page.get_by_role("button", name="Gửi phê duyệt").click()
+        expect(review_state(page)).to_have_text("Chờ phê duyệt")
         screenshot(page, "j2-03-resubmitted")
 
         admin.goto("/dashboard/review")

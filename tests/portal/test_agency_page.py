@@ -71,7 +71,7 @@ def test_a_member_sees_the_datasets_waiting_for_review_and_a_visitor_does_not(
     helpers.call_action("vnopendata_dataset_submit", context={"user": editor}, id="thuoc-thiet-yeu")
 
     page = panel(text(editor_client.get("/organization/bo-y-te")))
-    waiting = page.split("Chờ duyệt")[1]
+    waiting = page.split("Chờ phê duyệt")[1]
     assert "Danh mục thuốc thiết yếu" in waiting
     assert "Danh sách bệnh viện" not in waiting
     editor_client.get("/user/_logout")

@@ -101,3 +101,10 @@ def dataset_data(owner_org: str, name: str, sharing_class: str, **overrides: Any
         sharing_class=sharing_class,
         **overrides,
     )
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    import leak_cells
+
+    if leak_cells.total:
+        terminalreporter.write_line(f"leak table: {leak_cells.total} cells asserted")

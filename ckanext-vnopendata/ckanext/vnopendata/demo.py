@@ -121,7 +121,7 @@ def _dataset_record(
         "fee": "free",
         "catalogue_decision_number": agency["catalogue_decision"]["number"],
         "catalogue_decision_date": agency["catalogue_decision"]["date"],
-        "private": not is_open,
+        "metadata_visible": entry.get("metadata_visible", False),
         "resources": [_resource(kinds[kind], name, agency, is_open) for kind in entry["resources"]],
     }
 
@@ -181,11 +181,36 @@ def load(echo: Any = click.echo) -> tuple[int, int]:
     for record in missing_agencies:
         tk.get_action("organization_create")(context(), dict(record))
         echo(f"agency  {record['name']}")
+    reviews = {
+        slugify(entry["title"]["vi"]): entry.get("review", {}) for entry in _load("datasets.yaml")
+    }
     for record in missing_datasets:
-        tk.get_action("package_create")(context(), dict(record))
-        echo(f"dataset {record['name']}")
+        created = tk.get_action("package_create")(context(), dict(record))
+        state = _review(created, reviews[record["name"]], context)
+        echo(f"dataset {record['name']} ({state})")
     echo(f"Loaded {len(missing_agencies)} agencies and {len(missing_datasets)} datasets.")
     return len(missing_agencies), len(missing_datasets)
+
+
+def _review(dataset: dict[str, Any], review: dict[str, Any], context: Any) -> str:
+    """Take a new demo dataset to the review state its entry names
+    (published unless it says `draft`, `submitted` or `returned`; a
+    published one may have a `pending` change that waits for approval)."""
+    target = review.get("state", "published")
+    if dataset["review_state"] != "draft" or target == "draft":
+        return dataset["review_state"]
+    action = tk.get_action
+    result = action("vnopendata_dataset_submit")(context(), {"id": dataset["id"]})
+    if target == "returned":
+        result = action("vnopendata_dataset_return")(
+            context(), {"id": dataset["id"], "reason": review["reason"]}
+        )
+    elif target == "published":
+        result = action("vnopendata_dataset_approve")(context(), {"id": dataset["id"]})
+        if review.get("pending"):
+            # A change that opens the published dataset further and waits.
+            result = action("package_patch")(context(), {"id": dataset["id"], **review["pending"]})
+    return result["review_state"]
 
 
 @click.command("demo", short_help="Load the demo agencies and datasets once")

@@ -626,11 +626,13 @@ def vn_review_rules(
         and sharing_class == classes.OPEN.key
     )
     # CKAN's own flag follows the class: data that is not open (or not yet
-    # published) is never public. A client that asks for public explicitly
-    # is told why; a round trip of a dataset that was public is not.
+    # published) is never public. A client that asks to make data of
+    # another class public is told why; open data asked public becomes so
+    # when it is published, and a round trip of a dataset that was public
+    # (now being closed) is not an error.
     asked_public = data.get(("private",), missing) is False
     was_public = package is not None and not package.private
-    if asked_public and not public and not was_public:
+    if asked_public and sharing_class != classes.OPEN.key and not was_public:
         _add_error(
             errors,
             "private",
