@@ -40,6 +40,11 @@ expect.set_options(timeout=10_000)
 @pytest.fixture(scope="session")
 def live_server(_session_app) -> Iterator[str]:
     """The portal's WSGI app on a free local port; yields its base URL."""
+    from ckan.lib.i18n import build_js_translations
+
+    # `ckan run` writes the JavaScript modules' translations (CKAN's and the
+    # extension's catalogues) before serving; so must the test server.
+    build_js_translations()
     server = make_server("127.0.0.1", 0, _session_app.app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
