@@ -56,7 +56,7 @@
       var label = select.id && document.querySelector('label[for="' + select.id + '"]');
       if (!container || !label || !container.classList.contains("select2-container")) { return; }
       if (!label.id) { label.id = select.id + "-label"; }
-      container.querySelectorAll('[role="combobox"], .select2-search__field').forEach(function (node) {
+      container.querySelectorAll('[role="combobox"], [role="textbox"], .select2-search__field').forEach(function (node) {
         var current = node.getAttribute("aria-labelledby") || "";
         if (current.split(" ").indexOf(label.id) === -1) {
           node.setAttribute("aria-labelledby", (label.id + " " + current).trim());
