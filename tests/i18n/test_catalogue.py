@@ -88,3 +88,18 @@ def test_no_entry_is_fuzzy_or_empty(vietnamese):
         )
     ]
     assert not bad, bad
+
+
+def test_the_catalogue_reads_strictly_with_one_entry_per_message():
+    # CKAN builds the JavaScript translations with polib, which refuses what
+    # Babel forgives (two msgstr lines after a union merge); a message
+    # translated twice is ambiguous.
+    import collections
+
+    import polib
+
+    entries = polib.pofile(str(PO))
+    repeated = [
+        msgid for msgid, count in collections.Counter(e.msgid for e in entries).items() if count > 1
+    ]
+    assert not repeated, repeated
