@@ -51,12 +51,4 @@ setup(
             "ckan = ckan.lib.extract:extract_ckan",
         ],
     },
-    message_extractors={
-        PACKAGE_ROOT + "/ckanext": [
-            ("**.py", "python", None),
-            ("**.js", "javascript", None),
-            ("**/templates/**.html", "ckan", None),
-        ],
-        "schemas": [("**.yaml", "ckan", None)],
-    },
 )

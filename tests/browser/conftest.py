@@ -19,7 +19,7 @@ import ckan.tests.helpers as helpers
 import pytest
 from ckan.common import config
 from playwright.sync_api import Browser, Page, expect, sync_playwright
-from vn_browser import PASSWORD, SCREENSHOTS
+from vn_browser import PASSWORD, SCREENSHOTS, closed_network
 from werkzeug.serving import make_server
 
 CHROMIUM = os.environ.get("VNOPENDATA_CHROMIUM", "/usr/bin/chromium")
@@ -40,6 +40,11 @@ expect.set_options(timeout=10_000)
 @pytest.fixture(scope="session")
 def live_server(_session_app) -> Iterator[str]:
     """The portal's WSGI app on a free local port; yields its base URL."""
+    from ckan.lib.i18n import build_js_translations
+
+    # `ckan run` writes the JavaScript modules' translations (CKAN's and the
+    # extension's catalogues) before serving; so must the test server.
+    build_js_translations()
     server = make_server("127.0.0.1", 0, _session_app.app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -72,6 +77,10 @@ def page(browser: Browser, live_server: str, request) -> Iterator[Page]:
         base_url=live_server, locale="vi-VN", viewport={"width": 1280, "height": 900}
     )
     context.set_default_timeout(10_000)
+    # A page load waits for every asset; on a busy shared machine the first
+    # request of a fresh context can take longer than an element wait.
+    context.set_default_navigation_timeout(30_000)
+    closed_network(context)
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
@@ -94,6 +103,8 @@ def agency(clean_db, clean_index) -> dict[str, Any]:
         agency_type="provincial_committee",
         agency_level="province",
         province="01",
+        # The factory's default is a made-up address on the internet.
+        image_url="",
     )
 
 

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 from playwright.sync_api import Page, expect
-from vn_browser import choose, field_error, log_in, screenshot, select_widget
+from vn_browser import choose, field_error, log_in, open_section_of, screenshot, select_widget
 
 from ckanext.vnopendata import codelists, slug
 
@@ -45,8 +45,9 @@ def fill_classification(page: Page, sharing_class: str, search: str) -> None:
     choose(page, "sector", "y te", "Y tế")
     # Typed without diacritics, as many officers do on a keyboard without
     # a Vietnamese input method.
+    open_section_of(page, "provinces")
     choose(page, "provinces", "ha noi", "01 - Thành phố Hà Nội")
-    page.fill("#field-issued", "2025-01-15")
+    page.fill("#field-issued", "15/01/2025")
     page.check("#field-no_state_secret")
 
 
@@ -58,11 +59,13 @@ def test_an_editor_publishes_an_open_dataset_in_vietnamese(page: Page, editor: d
     expect(page.locator(".slug-preview-value")).to_have_text("bo-du-lieu-thong-ke-so-0")
     expect(page.locator("#field-name")).to_have_value("bo-du-lieu-thong-ke-so-0")
 
-    page.select_option("#field-private", "False")
     fill_classification(page, "Dữ liệu mở", "mo")
+    open_section_of(page, "legal_basis_number")
     page.fill("#field-legal_basis_number", "60/2024/QH15")
     page.fill("#field-legal_basis_article", "Điều 21")
-    page.fill("#field-next_review_date", "2025-09-01")
+    open_section_of(page, "next_review_date")
+    page.fill("#field-next_review_date", "01/09/2025")
+    open_section_of(page, "license_id")
     choose(page, "license_id", "ghi cong 4", "Creative Commons Ghi công 4.0")
     screenshot(page, "form-vi-filled")
     with page.expect_navigation():
@@ -110,6 +113,7 @@ def test_every_province_is_found_however_its_name_is_typed(
 ):
     log_in(page, editor)
     open_form(page, "/dataset/new")
+    open_section_of(page, "provinces")
     select_widget(page, "provinces").click()
     search_box = page.locator(".select2-container--open .select2-search__field")
     options = page.locator(".select2-container--open .select2-results__option--selectable")
@@ -126,7 +130,7 @@ def expect_nothing_typed_is_lost(page: Page, sharing_class: str) -> None:
     expect(page.locator("#field-notes_translated-en")).to_have_value(NOTES_EN)
     expect(page.locator("#field-name")).to_have_value("bo-du-lieu-thong-ke-so-0")
     expect(page.locator("#field-contact_name")).to_have_value("Nguyễn Văn An")
-    expect(page.locator("#field-issued")).to_have_value("2025-01-15")
+    expect(page.locator("#field-issued")).to_have_value("15/01/2025")
     # What the user sees in the searchable selects, not only the values
     # hidden behind them.
     expect(select_widget(page, "sharing_class")).to_contain_text(sharing_class)
@@ -159,6 +163,7 @@ def test_a_broken_rule_is_shown_next_to_its_field_and_nothing_typed_is_lost(
     open_form(page, "/dataset/new")
     fill_general_information(page)
     fill_classification(page, sharing_class, search)
+    open_section_of(page, "legal_basis_number")
     page.fill("#field-legal_basis_number", "60/2024/QH15")
     submit_dataset_form(page)
 
@@ -177,15 +182,19 @@ def test_the_form_in_english_has_english_labels_and_errors(page: Page, editor: d
     )
     expect(page.locator("label[for=field-sharing_class]")).to_contain_text("Sharing class")
     expect(page.locator("label[for=field-provinces]")).to_contain_text("Provinces")
-    expect(page.locator("h2.vn-form-section").first).to_have_text("General information")
+    expect(page.locator("h2.vn-form-section").first).to_have_text("Required information")
+    expect(page.locator("details.vn-form-optional > summary").first).to_contain_text(
+        "General information"
+    )
 
     fill_general_information(page)
     choose(page, "sharing_class", "inter", "Inter-agency (shared-use) data")
     choose(page, "importance", "other", "Other data")
     choose(page, "personal_data", "no personal", "No personal data")
     choose(page, "sector", "health", "Health")
+    open_section_of(page, "provinces")
     choose(page, "provinces", "ha noi", "01 - Ha Noi City")
-    page.fill("#field-issued", "2025-01-15")
+    page.fill("#field-issued", "15/01/2025")
     submit_dataset_form(page)
 
     screenshot(page, "form-en-errors")

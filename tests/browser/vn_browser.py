@@ -4,13 +4,23 @@ by name: pytest puts this folder on sys.path)."""
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from typing import Any
 
-from playwright.sync_api import Locator, Page, expect
+from playwright.sync_api import BrowserContext, Locator, Page, expect
 
 PASSWORD = "correct horse battery staple"
 SCREENSHOTS = Path(os.environ.get("VNOPENDATA_SCREENSHOTS", "/tmp/vnopendata-browser"))
+
+
+OUTSIDE = re.compile(r"^https?://(?!127\.0\.0\.1[:/])")
+
+
+def closed_network(context: BrowserContext) -> None:
+    """The portal runs on closed networks: anything a page would fetch from
+    outside fails at once instead of holding the page's load event."""
+    context.route(OUTSIDE, lambda route: route.abort())
 
 
 def screenshot(page: Page, name: str) -> None:
@@ -73,3 +83,12 @@ def dataset_fields(owner_org: str, name: str, title: str, /, **overrides: Any) -
     }
     fields.update(overrides)
     return fields
+
+
+def open_section_of(page: Page, field: str) -> None:
+    """Unfold the optional section of the dataset form holding
+    `field-<field>`, as a user does: by clicking its heading."""
+    section = page.locator(f"details.vn-form-optional:has(#field-{field})")
+    if section.count() and section.get_attribute("open") is None:
+        section.locator("> summary").click()
+    expect(page.locator(f"#field-{field}")).to_be_attached()

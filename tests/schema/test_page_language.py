@@ -123,10 +123,20 @@ def test_the_search_heading_reads_naturally(app, agency, sysadmin, path, heading
     [
         (
             "",
-            ['<h3 class="heading">Tìm kiếm dữ liệu</h3>', 'aria-label="Tài khoản"'],
-            ["Search data", 'aria-label="Account"', "Toggle navigation"],
+            [
+                '<label for="field-home-search" class="form-label">Tìm trong danh mục</label>',
+                'aria-label="Tài khoản"',
+            ],
+            ["Search the catalogue", 'aria-label="Account"', "Toggle navigation"],
         ),
-        ("/en", ['<h3 class="heading">Search data</h3>', 'aria-label="Account"'], ["Tài khoản"]),
+        (
+            "/en",
+            [
+                '<label for="field-home-search" class="form-label">Search the catalogue</label>',
+                'aria-label="Account"',
+            ],
+            ["Tài khoản"],
+        ),
     ],
 )
 def test_the_home_page_speaks_the_page_language(app, prefix, expected, unexpected):

@@ -26,6 +26,16 @@ __all__ = [
     "vnopendata_agency_choices",
     "vnopendata_fee_rules",
     "vnopendata_catalogue_decisions",
+    "vnopendata_portal",
+    "vnopendata_home_summary",
+    "vnopendata_number",
+    "vnopendata_date",
+    "vnopendata_dcat_enabled",
+    "vnopendata_agency_summary",
+    "vnopendata_form_sections",
+    "vnopendata_field_anchor",
+    "vnopendata_form_draft",
+    "vnopendata_form_draft_key",
     "vnopendata_review_count",
     "vnopendata_review_state_label",
     "vnopendata_user_display_name",
@@ -194,6 +204,81 @@ def vnopendata_agency_choices() -> list[dict[str, str]]:
         for agency in agencies
     ]
     return sorted(choices, key=lambda choice: choice["label"])
+
+
+def vnopendata_portal() -> Any:
+    """The portal's name, operator, logo and contact in the page language."""
+    from ckanext.vnopendata import portal
+
+    return portal.identity()
+
+
+def vnopendata_home_summary() -> dict[str, Any]:
+    from ckanext.vnopendata import portal
+
+    return portal.home_summary()
+
+
+def vnopendata_agency_summary(agency: dict[str, Any]) -> dict[str, Any]:
+    from ckanext.vnopendata import portal
+
+    return portal.agency_summary(agency)
+
+
+def vnopendata_form_sections(fields: list[dict[str, Any]], errors: dict[str, Any] | None) -> Any:
+    from ckanext.vnopendata import dataset_form
+
+    return dataset_form.sections(fields, errors)
+
+
+def vnopendata_field_anchor(field: dict[str, Any]) -> str:
+    from ckanext.vnopendata import dataset_form
+
+    return dataset_form.field_anchor(field)
+
+
+def vnopendata_form_draft(key: str) -> Any:
+    from ckanext.vnopendata import dataset_form
+
+    return dataset_form.get_draft(key)
+
+
+def vnopendata_form_draft_key(data: dict[str, Any], form_style: str | None) -> str:
+    from ckanext.vnopendata import dataset_form
+
+    return dataset_form.draft_key(data, form_style)
+
+
+def vnopendata_number(value: int | float | None) -> str:
+    """A number for the page language: 1.234 in Vietnamese, 1,234 in English."""
+    from babel.numbers import format_decimal
+
+    return format_decimal(value or 0, locale=vnopendata_lang())
+
+
+def vnopendata_date(value: Any, with_time: bool = False) -> str:
+    """A date as 27/11/2026; a time as 27/11/2026 14:05 in the portal's
+    time zone (`ckan.display_timezone`, Asia/Ho_Chi_Minh)."""
+    import datetime
+
+    if not value:
+        return ""
+    if isinstance(value, str) and len(value) == 10:
+        # A calendar date (issued, next review): no time zone to convert.
+        try:
+            return datetime.date.fromisoformat(value).strftime("%d/%m/%Y")
+        except ValueError:
+            return value
+    if isinstance(value, datetime.date) and not isinstance(value, datetime.datetime):
+        return value.strftime("%d/%m/%Y")
+    return str(tk.h.render_datetime(value, "%d/%m/%Y %H:%M" if with_time else "%d/%m/%Y"))
+
+
+def vnopendata_dcat_enabled() -> bool:
+    """Whether the DCAT feed (/catalog.ttl) is served."""
+    import ckan.plugins as p
+
+    return p.plugin_loaded("dcat")
 
 
 def _as_list(value: str) -> list[str]:

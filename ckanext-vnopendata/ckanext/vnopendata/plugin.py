@@ -7,7 +7,15 @@ from typing import Any
 import ckan.plugins as p
 import ckan.plugins.toolkit as tk
 
-from ckanext.vnopendata import cli, dataset_facets, helpers, licences, ratelimit, views
+from ckanext.vnopendata import (
+    cli,
+    dataset_facets,
+    dataset_form,
+    helpers,
+    licences,
+    ratelimit,
+    views,
+)
 from ckanext.vnopendata.logic import (
     access,
     access_auth,
@@ -141,10 +149,12 @@ class VnOpenDataPlugin(p.SingletonPlugin):
 
     def after_dataset_create(self, context: Any, pkg_dict: dict[str, Any]) -> None:
         audit_trail.record_changes(context, pkg_dict["id"])
+        dataset_form.forget_saved_form(pkg_dict, created=True)
 
     def after_dataset_update(self, context: Any, pkg_dict: dict[str, Any]) -> None:
         labels.relabel_activities(pkg_dict["id"])
         audit_trail.record_changes(context, pkg_dict["id"])
+        dataset_form.forget_saved_form(pkg_dict, created=False)
 
     def after_dataset_delete(self, context: Any, pkg_dict: dict[str, Any]) -> None:
         labels.relabel_activities(pkg_dict["id"])

@@ -37,6 +37,7 @@ __all__ = [
     "vn_boolean_output",
     "vn_legal_document_number",
     "vn_phone",
+    "vn_date_input",
     "vn_organization_ref",
     "vn_name_from_title",
     "vn_dataset_rules",
@@ -410,6 +411,20 @@ def vn_phone(value: Any) -> Any:
             )
         )
     return phone
+
+
+_DISPLAY_DATE = re.compile(r"^\s*(\d{1,2})/(\d{1,2})/(\d{4})\s*$")
+
+
+def vn_date_input(value: Any) -> Any:
+    """A date typed as on Vietnamese pages (27/11/2026) becomes the ISO date
+    that `isodate` reads; anything else is left for `isodate` to judge."""
+    if isinstance(value, str):
+        match = _DISPLAY_DATE.match(value)
+        if match:
+            day, month, year = match.groups()
+            return f"{year}-{int(month):02d}-{int(day):02d}"
+    return value
 
 
 def vn_organization_ref(value: Any, context: Context) -> Any:

@@ -27,6 +27,11 @@ def multi_valued_fields(dataset_type: str) -> list[str]:
 
 
 def before_dataset_index(doc: dict[str, Any]) -> dict[str, Any]:
+    created = doc.get("metadata_created")
+    if created:
+        # The month the dataset entered the catalogue, a facet of the
+        # statistics page ("2026-11").
+        doc["catalogue_month"] = str(created)[:7]
     for field_name in multi_valued_fields(doc.get("type") or "dataset"):
         value = doc.get(field_name)
         if isinstance(value, str) and value.startswith("["):

@@ -62,4 +62,9 @@ def queue() -> Any:
     agency = tk.request.args.get("agency") or None
     data = {"organization_id": agency} if agency else {}
     result = tk.get_action("vnopendata_review_queue")(_context(), data)
-    return tk.render("vnopendata/review_queue.html", {"queue": result, "agency": agency})
+    # The dashboard layout it extends shows the user's own header.
+    user_dict = tk.get_action("user_show")(_context(), {"id": tk.current_user.id})
+    return tk.render(
+        "vnopendata/review_queue.html",
+        {"queue": result, "agency": agency, "user_dict": user_dict},
+    )
