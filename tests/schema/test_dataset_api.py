@@ -268,16 +268,23 @@ def test_every_broken_rule_is_reported_at_once(agency, sysadmin):
 
 @pytest.mark.parametrize("sharing_class", ["inter_agency", "restricted"])
 def test_data_that_is_not_open_is_always_private(agency, sysadmin, sharing_class):
-    dataset = create(
-        sysadmin, **valid_dataset(agency["id"], sharing_class=sharing_class, private=False)
+    errors = errors_of(
+        sysadmin, valid_dataset(agency["id"], sharing_class=sharing_class, private=False)
     )
+    assert errors["private"] == [
+        "Chỉ dữ liệu mở đã được công bố mới được công khai; "
+        "dữ liệu khác luôn ở chế độ không công khai"
+    ]
+    dataset = create(sysadmin, **valid_dataset(agency["id"], sharing_class=sharing_class))
     assert dataset["private"] is True
     assert model.Package.get(dataset["id"]).private is True
 
-    updated = helpers.call_action(
-        "package_patch", context={"user": sysadmin["name"]}, id=dataset["id"], private=False
-    )
-    assert updated["private"] is True
+    with pytest.raises(logic.ValidationError) as refused:
+        helpers.call_action(
+            "package_patch", context={"user": sysadmin["name"]}, id=dataset["id"], private=False
+        )
+    assert "private" in refused.value.error_dict
+    assert model.Package.get(dataset["id"]).private is True
 
     # Anonymous visitors find nothing, not even through search.
     found = helpers.call_action("package_search", context={"user": ""}, q="*:*")
@@ -310,5 +317,7 @@ def test_bulk_make_public_refuses_data_that_is_not_open(agency, sysadmin):
             datasets=[restricted["id"], open_data["id"]],
             org_id=agency["id"],
         )
-    assert raised.value.error_dict["datasets"] == ["Chỉ dữ liệu mở mới được công khai: dung-rieng"]
+    assert raised.value.error_dict["datasets"] == [
+        "Chỉ dữ liệu mở đã được công bố mới được công khai: dung-rieng"
+    ]
     assert model.Package.get(restricted["id"]).private is True

@@ -135,12 +135,13 @@ def test_a_cross_field_rule_through_the_form(logged_in, agency, broken, message,
     assert accepted.status_code == 302, page_text(accepted)[:3000]
 
 
-def test_data_posted_as_public_but_restricted_is_stored_private(logged_in, agency):
+def test_restricted_data_posted_as_public_is_refused(logged_in, agency):
     response = post_dataset(
         logged_in, valid_dataset(agency["id"], sharing_class="restricted", private="False")
     )
-    assert response.status_code == 302
-    assert model.Package.by_name("so-ca-benh-truyen-nhiem").private is True
+    assert response.status_code == 200
+    assert "Chỉ dữ liệu mở đã được công bố mới được công khai" in response.get_data(as_text=True)
+    assert model.Package.by_name("so-ca-benh-truyen-nhiem") is None
 
 
 def test_errors_come_in_english_on_the_english_form(logged_in, agency):
