@@ -1,7 +1,7 @@
 """vnopendata DCAT pieces: each dataset's RDF, stored when it is written
 
 Revision ID: d7f3b9e2a615
-Revises: e7a2b4c9d1f0
+Revises: e7a4b2c9d1f3
 Create Date: 2025-01-05 00:00:00
 
 One row per dataset with its DCAT description in every served format, twice:
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "d7f3b9e2a615"
-down_revision = "e7a2b4c9d1f0"
+down_revision = "e7a4b2c9d1f3"
 branch_labels = None
 depends_on = None
 
