@@ -43,13 +43,9 @@ def _actions() -> dict[str, Any]:
 
 def _auth_functions() -> dict[str, Any]:
     return {
-        name: getattr(module, name) for module in (auth, access_auth) for name in module.__all__
-    }
-
-
-def _auth_functions() -> dict[str, Any]:
-    return {
-        **{name: getattr(auth, name) for name in auth.__all__},
+        **{
+            name: getattr(module, name) for module in (auth, access_auth) for name in module.__all__
+        },
         **codelist.get_auth_functions(),
     }
 
