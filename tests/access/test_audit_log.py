@@ -65,6 +65,7 @@ def test_every_step_is_recorded_with_who_what_where_and_why(world):
     assert refusal["owner_org"] == world.owner["id"]
 
 
+@pytest.mark.ckan_config("ckanext.vnopendata.review.required", "true")
 def test_review_transitions_and_class_changes_are_recorded(world):
     from access.helpers import make_dataset
 
