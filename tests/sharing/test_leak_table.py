@@ -28,7 +28,7 @@ import leak_cells
 import pytest
 import sqlalchemy as sa
 from ckan.common import config
-from conftest import GRANT_ROLES, ROLES, call_as, dataset_data, make_agency, make_people
+from vn_sharing import GRANT_ROLES, ROLES, call_as, dataset_data, make_agency, make_people
 from werkzeug.datastructures import FileStorage
 
 FULL, METADATA, NOTHING = "full", "metadata", "nothing"

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 import pytest
 from aiosmtpd.controller import Controller
 from ckan.lib import jobs
-from conftest import REVIEW_REQUIRED, call_as, dataset_data
+from vn_sharing import REVIEW_REQUIRED, call_as, dataset_data
 
 pytestmark = REVIEW_REQUIRED
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import ckan.logic as logic
 import pytest
 from ckan import model
-from conftest import REVIEW_REQUIRED, call_as, dataset_data
+from vn_sharing import REVIEW_REQUIRED, call_as, dataset_data
 
 pytestmark = REVIEW_REQUIRED
 
