@@ -7,6 +7,7 @@ from typing import Any
 
 import ckan.model as model
 import ckan.tests.helpers as helpers
+import flask
 import pytest
 import sqlalchemy as sa
 from ckanext.dcat.processors import RDFParser, RDFSerializer
@@ -225,6 +226,10 @@ def test_a_metadata_visible_record_reaches_anonymous_without_its_data(app, demo_
         for key in ("url", "download_url", "api_endpoint", "api_spec_url"):
             if resource.get(key):
                 assert resource[key] not in text
+    # The test's request context shares `g` with the client's requests, and
+    # Flask-Login keeps the user of the last request there: forget it, as a
+    # new request of a real server does.
+    flask.g.pop("_login_user", None)
     official = app.get(
         f"/dataset/{dataset['name']}.ttl", headers={"Authorization": demo_catalog["token"]}
     )

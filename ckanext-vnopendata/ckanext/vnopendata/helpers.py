@@ -13,6 +13,7 @@ from ckanext.vnopendata import codelists
 from ckanext.vnopendata.sharing import classes, review
 
 __all__ = [
+    "dcat_get_endpoint",
     "vnopendata_codelist_choices",
     "vnopendata_codelist_label",
     "vnopendata_codelist_labels",
@@ -317,3 +318,10 @@ def vnopendata_is_member(agency_id: str) -> bool:
     if not tk.current_user.is_authenticated:
         return False
     return bool(authz.users_role_for_group_or_org(agency_id, tk.current_user.name))
+
+
+@tk.chained_helper
+def dcat_get_endpoint(next_helper: Any, _type: str = "dataset") -> str:
+    """ckanext-dcat's templates link the feeds by endpoint name: the portal
+    serves them itself (views/dcat.py; ckanext-dcat's own are off)."""
+    return "vnopendata_dcat.dataset" if _type == "dataset" else "vnopendata_dcat.catalog"

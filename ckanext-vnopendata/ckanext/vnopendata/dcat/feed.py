@@ -357,6 +357,9 @@ def dump(caller: Caller, fmt: str, batch: int = 900, progress: Any = None) -> It
             yield from emit(body)
         if progress is not None:
             progress(len(page.datasets), page.count)
+        # Memory stays flat: nothing of a batch (search rows, the datasets
+        # read to check access) outlives it in the session.
+        model.Session.expunge_all()
         if not page.next_after:
             break
         request = PageRequest(as_of=request.as_of, after=page.next_after)
