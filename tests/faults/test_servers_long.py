@@ -53,14 +53,29 @@ def run(cmd, env=None, check=True, timeout=300) -> subprocess.CompletedProcess[s
     return result
 
 
+def as_server_user() -> list[str]:
+    # PostgreSQL refuses to run as root: as root, its programs run as the
+    # `postgres` system user of Debian's package.
+    return ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+
+
 class PrivatePostgres:
     def __init__(self, folder: Path) -> None:
-        self.data = folder / "pgdata"
-        self.sock = folder
-        self.log = folder / "pg.log"
+        import tempfile
+
+        # A folder of its own that the server's user owns (pytest's folders
+        # are private to root).
+        own = Path(tempfile.mkdtemp(prefix="vnopendata-pg-"))
+        if os.geteuid() == 0:
+            shutil.chown(own, "postgres", "postgres")
+        self.folder = own
+        self.data = own / "pgdata"
+        self.sock = own
+        self.log = own / "pg.log"
         self.port = 5104
         run(
             [
+                *as_server_user(),
                 pg_bin("initdb"),
                 "-D",
                 str(self.data),
@@ -103,7 +118,18 @@ class PrivatePostgres:
         self.url = f"postgresql://postgres@/portal?host={self.sock}&port={self.port}"
 
     def ctl(self, *args: str) -> None:
-        run([pg_bin("pg_ctl"), "-D", str(self.data), "-l", str(self.log), "-w", *args])
+        run(
+            [
+                *as_server_user(),
+                pg_bin("pg_ctl"),
+                "-D",
+                str(self.data),
+                "-l",
+                str(self.log),
+                "-w",
+                *args,
+            ]
+        )
 
     def start(self) -> None:
         # No TCP at all: a Unix socket in the test's own folder.
@@ -116,6 +142,7 @@ class PrivatePostgres:
 
     def stop(self) -> None:
         self.ctl("-m", "immediate", "stop")
+        shutil.rmtree(self.folder, ignore_errors=True)
 
 
 class PrivateRedis:
