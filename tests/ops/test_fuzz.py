@@ -28,7 +28,7 @@ from hypothesis import strategies as st
 from vn_ops_data import make_agency
 from vn_schema_data import valid_dataset
 
-EXAMPLES = int(os.environ.get("VNOPENDATA_FUZZ_EXAMPLES", "25"))
+EXAMPLES = int(os.environ.get("VNOPENDATA_FUZZ_EXAMPLES", "5"))
 FUZZ = settings(
     max_examples=EXAMPLES,
     deadline=None,
