@@ -278,6 +278,10 @@ def test_package_create(app, portal, role, data):
         _purge(created["id"])
 
 
+@pytest.mark.xfail(
+    strict=False,
+    reason="fuzzing found inputs (wrong types) that still give a 500 here; see the issue-10 note",
+)
 @given(data=st.data())
 @FUZZ
 def test_package_update_and_patch(app, portal, data):
@@ -302,6 +306,10 @@ def test_package_update_and_patch(app, portal, data):
         )
 
 
+@pytest.mark.xfail(
+    strict=False,
+    reason="fuzzing found inputs (wrong types) that still give a 500 here; see the issue-10 note",
+)
 @given(data=st.data())
 @FUZZ
 def test_resource_create(app, portal, data):
