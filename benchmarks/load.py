@@ -62,7 +62,6 @@ def prepare(args: argparse.Namespace) -> dict[str, Any]:
     corpus.prepare_environment(args.ini, args.db_url, args.redis_url)
     flask_app = corpus.load_ckan(args.ini)
     with flask_app.test_request_context():
-        import ckan.model as model
         from ckan.logic import get_action
 
         catalogue = corpus.existing_catalogue(args.datasets)
@@ -74,24 +73,17 @@ def prepare(args: argparse.Namespace) -> dict[str, Any]:
         token = get_action("api_token_create")(
             context, {"user": corpus.AGENCY_USER, "name": f"load-{int(time.time())}"}
         )["token"]
-        rows = model.Session.execute(
-            model.package_table.select()
-            .with_only_columns(model.package_table.c.name)
-            .where(model.package_table.c.private.is_(False))
-            .where(model.package_table.c.state == "active")
-            .limit(2000)
-        ).all()
-        resources = model.Session.execute(
-            model.resource_table.select()
-            .with_only_columns(model.resource_table.c.id, model.resource_table.c.package_id)
-            .limit(500)
-        ).all()
-        names = [row[0] for row in rows]
+        # What a visitor can open: datasets an anonymous search finds.
+        visible = get_action("package_search")(
+            {"user": "", "ignore_auth": False}, {"q": "*:*", "rows": 1000}
+        )["results"]
+        names = [d["name"] for d in visible]
+        resources = [(r["id"], d["id"]) for d in visible for r in d.get("resources", [])][:500]
         fixture = {
             "token": token,
             "owner_org": catalogue.org_ids[catalogue.agency_org],
             "datasets": names,
-            "resources": [[r[0], r[1]] for r in resources],
+            "resources": [list(r) for r in resources],
             "sectors": ["health", "education", "finance", "transport", "agriculture"],
         }
     FIXTURE.parent.mkdir(parents=True, exist_ok=True)
@@ -167,6 +159,8 @@ def run_locust(args: argparse.Namespace) -> dict[str, Any]:
         status = getattr(response, "status_code", 0) or 0
         if status >= 500:
             counts["errors_5xx"] += 1
+            key = f"{name} {status}"
+            error_kinds[key] = error_kinds.get(key, 0) + 1
         elif exception is not None or status >= 400 or status == 0:
             counts["errors_other"] += 1
             key = f"{name} {status or type(exception).__name__}"
