@@ -95,6 +95,8 @@ def site(reset_database) -> dict[str, Any]:
         focal_officer_name="Lê Thị Hoa",
         focal_officer_email="hoa.lt@hanoi.gov.vn",
         image_url="",
+        # The factory's default description is English filler text.
+        description_translated={"vi": "Cơ quan hành chính nhà nước của Thành phố Hà Nội."},
     )
     editor = factories.User(name="can-bo-so-lieu", fullname="Trần Thị Bình", password=PASSWORD)
     helpers.call_action(
