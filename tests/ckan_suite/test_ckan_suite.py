@@ -9,8 +9,8 @@ of their own (the test database's name + ``_ckan``), and checks that every
 test passes except those listed in `SOLR_ONLY`, each with the reason it
 cannot pass here (Solr itself, or a named gap of this suite's settings).
 Last full run (var/ckan-suite.xml): 305 passed, 16 failed (all listed), 11
-skipped by CKAN itself; it takes ~10 minutes on an idle 2-core machine
-(38 under the shared load it was written under). A listed test that starts
+skipped by CKAN itself; it took 38 minutes on the shared 2-core machine
+(load average 10-20; not timed on an idle one). A listed test that starts
 passing fails this module too, so the list stays exact.
 """
 
