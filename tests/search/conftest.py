@@ -8,10 +8,28 @@ from __future__ import annotations
 
 from typing import Any
 
+import ckan.plugins.toolkit as tk
 import pytest
 from ckan.tests import factories
 
 from search.helpers import make_dataset, make_organization
+
+REVIEW_REQUIRED = "ckanext.vnopendata.review.required"
+
+
+def _publish_when_created() -> Any:
+    previous = tk.config.get(REVIEW_REQUIRED)
+    tk.config[REVIEW_REQUIRED] = False
+    yield
+    tk.config[REVIEW_REQUIRED] = previous
+
+
+# The search tests are about search: their datasets are published when
+# created (a portal with `ckanext.vnopendata.review.required = false`); the
+# review workflow has its own tests (tests/sharing). Set for each module
+# (its catalogue) and each test (plugin reloads restore the ini's config).
+_published_for_the_module = pytest.fixture(scope="module", autouse=True)(_publish_when_created)
+_published_for_the_test = pytest.fixture(autouse=True)(_publish_when_created)
 
 
 @pytest.fixture(scope="module")
