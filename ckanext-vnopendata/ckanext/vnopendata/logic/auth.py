@@ -15,6 +15,7 @@ __all__ = [
     "vnopendata_dataset_return",
     "vnopendata_review_queue",
     "resource_show",
+    "package_activity_list",
 ]
 
 
@@ -59,19 +60,33 @@ def vnopendata_review_queue(context: Context, data_dict: DataDict) -> AuthResult
     return {"success": True}
 
 
-@tk.chained_auth_function
-def resource_show(next_auth: AuthFunction, context: Context, data_dict: DataDict) -> AuthResult:
-    """Resources, their views and downloads need the data, not just the metadata."""
-    result = next_auth(context, data_dict)  # type: ignore[call-arg]
-    if not result.get("success"):
-        return result
-    resource = model.Resource.get(data_dict.get("id") or "")
-    if resource is None:
+def _needs_data(result: AuthResult, context: Context, package_id: str | None) -> AuthResult:
+    if not result.get("success") or not package_id:
         return result
     user = context.get("auth_user_obj") or context.get("user")
-    if not labels.has_full_access(user, resource.package_id):  # type: ignore[arg-type]
+    if not labels.has_full_access(user, package_id):  # type: ignore[arg-type]
         return {
             "success": False,
             "msg": tk._("Only the metadata of this dataset is visible to you"),
         }
     return result
+
+
+@tk.auth_allow_anonymous_access
+@tk.chained_auth_function
+def resource_show(next_auth: AuthFunction, context: Context, data_dict: DataDict) -> AuthResult:
+    """Resources, their views and downloads need the data, not just the metadata."""
+    result = next_auth(context, data_dict)  # type: ignore[call-arg]
+    resource = model.Resource.get(data_dict.get("id") or "")
+    return _needs_data(result, context, resource.package_id if resource else None)
+
+
+@tk.auth_allow_anonymous_access
+@tk.chained_auth_function
+def package_activity_list(
+    next_auth: AuthFunction, context: Context, data_dict: DataDict
+) -> AuthResult:
+    """A dataset's activity stores whole versions of it, resources included."""
+    result = next_auth(context, data_dict)  # type: ignore[call-arg]
+    package = model.Package.get(data_dict.get("id") or "")
+    return _needs_data(result, context, package.id if package else None)

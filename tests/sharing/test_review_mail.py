@@ -1,0 +1,117 @@
+"""Review mail through CKAN's job queue, delivered to a real SMTP server.
+
+The actions only queue a job; a CKAN worker (run here in burst mode, as
+`ckan jobs worker` runs it) sends the mail through CKAN's mailer to an
+aiosmtpd server on loopback, whose messages the tests read.
+"""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import socket
+from collections.abc import Iterator
+
+import pytest
+from aiosmtpd.controller import Controller
+from ckan.lib import jobs
+from conftest import REVIEW_REQUIRED, call_as, dataset_data
+
+pytestmark = REVIEW_REQUIRED
+
+
+class Inbox:
+    def __init__(self) -> None:
+        self.messages: list[email.message.EmailMessage] = []
+
+    async def handle_DATA(self, server, session, envelope):
+        self.messages.append(
+            email.message_from_bytes(envelope.content, policy=email.policy.default)
+        )
+        return "250 OK"
+
+    def to(self, address: str) -> list[email.message.EmailMessage]:
+        return [m for m in self.messages if address in m["To"]]
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+def smtp_port() -> int:
+    return _free_port()
+
+
+@pytest.fixture
+def inbox(smtp_port, ckan_config, monkeypatch) -> Iterator[Inbox]:
+    monkeypatch.setitem(ckan_config, "smtp.server", f"127.0.0.1:{smtp_port}")
+    monkeypatch.setitem(ckan_config, "smtp.mail_from", "cong-du-lieu@example.vn")
+    received = Inbox()
+    controller = Controller(received, hostname="127.0.0.1", port=smtp_port)
+    controller.start()
+    yield received
+    controller.stop()
+
+
+@pytest.fixture
+def queue():
+    queue = jobs.get_queue()
+    queue.empty()
+    yield queue
+    queue.empty()
+
+
+def run_worker() -> None:
+    jobs.Worker([jobs.get_queue()]).work(burst=True)
+
+
+def test_submit_mails_the_agency_admins_and_decisions_mail_the_submitter(
+    people, agencies, inbox, queue
+):
+    dataset = call_as(
+        people["editor"],
+        "package_create",
+        **dataset_data(agencies["owning"]["id"], "ho-so", "inter_agency"),
+    )
+    call_as(people["editor"], "vnopendata_dataset_submit", id=dataset["id"])
+    assert inbox.messages == []  # nothing is sent inside the request
+    run_worker()
+    [to_admin] = inbox.to(people["admin"]["email"])
+    assert "ho-so" in to_admin.get_content()
+    assert "chờ phê duyệt" in to_admin["Subject"] and "waiting for review" in to_admin["Subject"]
+    assert inbox.to(people["editor"]["email"]) == []
+    assert inbox.to(people["member"]["email"]) == []
+    assert inbox.to(people["other_agency"]["email"]) == []
+
+    call_as(
+        people["admin"], "vnopendata_dataset_return", id=dataset["id"], reason="Thiếu điều khoản"
+    )
+    run_worker()
+    [returned] = inbox.to(people["editor"]["email"])
+    assert "Thiếu điều khoản" in returned.get_content()
+
+    call_as(people["editor"], "vnopendata_dataset_submit", id=dataset["id"])
+    call_as(people["admin"], "vnopendata_dataset_approve", id=dataset["id"])
+    run_worker()
+    approved = inbox.to(people["editor"]["email"])[-1]
+    assert "đã được phê duyệt" in approved["Subject"] and "approved" in approved["Subject"]
+
+
+def test_a_request_succeeds_while_the_mail_server_is_down(
+    people, agencies, smtp_port, ckan_config, monkeypatch, queue
+):
+    # Nothing listens on the configured SMTP port.
+    monkeypatch.setitem(ckan_config, "smtp.server", f"127.0.0.1:{smtp_port}")
+    dataset = call_as(
+        people["editor"],
+        "package_create",
+        **dataset_data(agencies["owning"]["id"], "ho-so", "restricted"),
+    )
+    submitted = call_as(people["editor"], "vnopendata_dataset_submit", id=dataset["id"])
+    assert submitted["review_state"] == "submitted"
+    run_worker()
+    # The failed send is kept for a retry, not dropped.
+    assert len(queue.scheduled_job_registry) + len(queue.failed_job_registry) == 1
