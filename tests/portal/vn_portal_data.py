@@ -27,6 +27,7 @@ def dataset(owner_org: str, name: str, title: str, /, **overrides: Any) -> dict[
         "provinces": ["01"],
         "issued": "2025-01-15",
         "license_id": "CC-BY-4.0",
+        "no_state_secret": True,
         "private": False,
         "resources": [{"url": f"https://dulieu.gov.vn/{name}.csv", "format": "CSV"}],
     }
@@ -34,7 +35,12 @@ def dataset(owner_org: str, name: str, title: str, /, **overrides: Any) -> dict[
     return {key: value for key, value in fields.items() if value is not None}
 
 
-NOT_OPEN = {"legal_basis_number": "60/2024/QH15", "license_id": None, "private": True}
+NOT_OPEN = {
+    "legal_basis_number": "60/2024/QH15",
+    "legal_basis_article": "khoản 2 Điều 21",
+    "license_id": None,
+    "private": True,
+}
 
 
 def build_catalogue() -> dict[str, Any]:

@@ -81,6 +81,7 @@ def _class_fields(sharing_class: str, schema_fields: frozenset[str]) -> dict[str
     fields: dict[str, Any] = {"sharing_class": sharing_class}
     if sharing_class != "open":
         fields["legal_basis_number"] = "60/2024/QH15"
+        fields["legal_basis_article"] = "khoản 2 Điều 21"
     if sharing_class == "inter_agency":
         fields["exploitation_regulation_number"] = "12/2025/QĐ-BTC"
     return fields
@@ -127,6 +128,7 @@ def _payload(
             "sector": "society",
             "provinces": ["01"],
             "issued": "2024-01-01",
+            "no_state_secret": True,
         }
     )
     data.update(_class_fields(sharing_class, schema_fields))
