@@ -20,7 +20,13 @@ SHAPES = Path(__file__).parent / "dcat-ap_3_shacl_shapes.ttl"
 SHARED_SHAPES = Path(__file__).resolve().parents[3] / "shared/shacl/dcat-ap_3_shacl_shapes.ttl"
 
 # Fields whose codes RDF holds as a set: parsed back in code-list order.
-SET_FIELDS = {"language", "provinces", "sharing_method"}
+SET_FIELDS = {
+    "language",
+    "provinces",
+    "sharing_method",
+    "personal_data_categories",
+    "personal_data_safeguards",
+}
 # Accepted SHACL warnings, by shape message, with the reason. None today.
 ACCEPTED_WARNINGS: dict[str, str] = {}
 

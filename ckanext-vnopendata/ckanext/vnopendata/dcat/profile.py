@@ -51,6 +51,13 @@ CODE_FIELDS: tuple[tuple[str, str, URIRef, URIRef | None], ...] = (
     ("source_database", "national_databases", VNOD.sourceDatabase, None),
     ("fee", "fees", VNOD.fee, None),
 )
+# Multi-code fields: (field, code list, predicate); RDF keeps no order, so
+# they come back in code-list order.
+MULTI_CODE_FIELDS: tuple[tuple[str, str, URIRef], ...] = (
+    ("sharing_method", "sharing_methods", VNOD.sharingMethod),
+    ("personal_data_categories", "personal_data_categories", VNOD.personalDataCategory),
+    ("personal_data_safeguards", "personal_data_safeguards", VNOD.personalDataSafeguard),
+)
 # Plain text fields of the dataset.
 TEXT_FIELDS: tuple[tuple[str, URIRef], ...] = (
     ("identifier", DCT.identifier),
@@ -61,6 +68,7 @@ DATE_FIELDS: tuple[tuple[str, URIRef], ...] = (
     ("issued", DCT.issued),
     ("modified", DCT.modified),
     ("next_review_date", VNOD.nextReviewDate),
+    ("risk_assessment_date", VNOD.riskAssessmentDate),
 )
 # Legal documents: field prefix -> predicate.
 LEGAL_FIELDS: tuple[tuple[str, URIRef], ...] = (
@@ -204,8 +212,9 @@ class VnDcatApProfile(EuropeanDCATAP3Profile):
         self._add_licence(dataset_dict, dataset_ref)
         for prefix, predicate in LEGAL_FIELDS:
             self._add_legal(dataset_dict, dataset_ref, prefix, predicate)
-        for code in dataset_dict.get("sharing_method") or []:
-            g.add((dataset_ref, VNOD.sharingMethod, v.add_concept(g, "sharing_methods", code)))
+        for key, name, predicate in MULTI_CODE_FIELDS:
+            for code in dataset_dict.get(key) or []:
+                g.add((dataset_ref, predicate, v.add_concept(g, name, code)))
 
         for resource_dict in dataset_dict.get("resources") or []:
             self._add_distribution(dataset_dict, dataset_ref, resource_dict)
@@ -282,6 +291,9 @@ class VnDcatApProfile(EuropeanDCATAP3Profile):
         if "metadata_visible" in dataset_dict:
             visible = review_as_bool(dataset_dict.get("metadata_visible"))
             g.add((dataset_ref, VNOD.metadataVisible, Literal(visible)))
+        if "no_state_secret" in dataset_dict:
+            declared = review_as_bool(dataset_dict.get("no_state_secret"))
+            g.add((dataset_ref, VNOD.noStateSecret, Literal(declared)))
         for key, name, predicate, rdf_type in CODE_FIELDS:
             code = dataset_dict.get(key)
             if code:
@@ -513,6 +525,9 @@ class VnDcatApProfile(EuropeanDCATAP3Profile):
         visible = self._object(dataset_ref, VNOD.metadataVisible)
         if visible is not None:
             dataset_dict["metadata_visible"] = review_as_bool(str(visible))
+        declared = self._object(dataset_ref, VNOD.noStateSecret)
+        if declared is not None:
+            dataset_dict["no_state_secret"] = review_as_bool(str(declared))
         for key, name, predicate, _type in CODE_FIELDS:
             code = v.code_of(name, self._object(dataset_ref, predicate))
             if code is not None:
@@ -560,13 +575,14 @@ class VnDcatApProfile(EuropeanDCATAP3Profile):
                 value = self._object_value(document, field_predicate)
                 if value:
                     dataset_dict[f"{prefix}_{suffix}"] = value
-        methods = [
-            code
-            for o in g.objects(dataset_ref, VNOD.sharingMethod)
-            if (code := v.code_of("sharing_methods", o)) is not None
-        ]
-        if methods:
-            dataset_dict["sharing_method"] = _ordered("sharing_methods", methods)
+        for key, name, predicate in MULTI_CODE_FIELDS:
+            codes = [
+                code
+                for o in g.objects(dataset_ref, predicate)
+                if (code := v.code_of(name, o)) is not None
+            ]
+            if codes:
+                dataset_dict[key] = _ordered(name, codes)
 
         resources = [
             self._parse_distribution(distribution)
