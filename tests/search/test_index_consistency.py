@@ -103,7 +103,8 @@ def _payload(
         "title": title,
         "notes": f"Mô tả {title.lower()}.",
         "owner_org": org_id,
-        "private": private,
+        # Data that is not open is never asked public (the portal refuses it).
+        "private": private or sharing_class != "open",
         "license_id": "CC-BY-4.0",
         "resources": [
             {"url": f"https://example.vn/{name}/{i}", "format": f, "name": f"Tệp {i}"}
