@@ -79,7 +79,6 @@ class TestApi:
             {"q": "title:[a TO b]"},
             {"q": "title:d?n"},
             {"q": "title:(unclosed"},
-            {"fq": "_query_:foo"},
             {"q": "tags:x", "defType": "func"},
             {"sort": "name sideways"},
             {"q": "x", "bf": "recip(ms(NOW,metadata_modified),1,1,1)"},
@@ -90,6 +89,12 @@ class TestApi:
         response = app.get("/api/3/action/package_search", query_string=params)
         assert response.status_code == 400, response.body
         assert response.json["error"]["__type"] == "Search Query Error"
+
+    def test_magic_fields_are_a_search_error_as_in_ckan(self, app: Any) -> None:
+        # CKAN raises SearchError (409) for `_query_`/`_val_`, not a query error.
+        response = app.get("/api/3/action/package_search", query_string={"fq": "_query_:foo"})
+        assert response.status_code == 409, response.body
+        assert response.json["error"]["__type"] == "Search Error"
 
     def test_package_autocomplete_folds_diacritics(self, app: Any) -> None:
         for q in ("ha noi", "Hà Nội", "HA NOI"):

@@ -96,4 +96,6 @@ def test_under_solr_ckans_search_classes_are_back(load_backend):
     assert type(ckan_search.query_for("package")) is PackageSearchQuery
     assert ckan_search.PackageSearchQuery is PackageSearchQuery
     load_backend("postgres")
-    assert type(ckan_search.index_for("package")).__module__.startswith("ckanext.vnopendata.search")
+    from ckanext.vnopendata.search.index_writer import PostgresPackageSearchIndex
+
+    assert isinstance(ckan_search.index_for("package"), PostgresPackageSearchIndex)
