@@ -229,7 +229,7 @@ def _json(value: Any) -> Any:
     return json.loads(encode_json(value))
 
 
-def _weighted_vector(parts: dict[str, str], folded: bool) -> sa.ColumnElement[Any]:
+def _weighted_vector(parts: dict[str, str], folded: bool) -> sa.TextClause:
     # The bulk rebuild's vector (sql.weighted_vector), the texts bound.
     prefix = "folded_w" if folded else "exact_w"
     texts = {weight: f":{prefix}{weight}" for weight in parts}
