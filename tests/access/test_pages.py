@@ -175,3 +175,54 @@ def test_audit_page_filters_and_links_the_csv(app, world, login):
     assert "action=request_create" in soup.select_one("a.vn-audit-csv")["href"]
     bad = app.get("/audit?since=hôm-qua").get_data(as_text=True)
     assert "YYYY-MM-DD" in bad and 'value="hôm-qua"' in bad
+
+
+def _offer(app, dataset_name: str) -> BeautifulSoup | None:
+    page = app.get(f"/dataset/{dataset_name}")
+    assert page.status_code == 200
+    return BeautifulSoup(page.get_data(as_text=True), "html.parser").select_one(".vn-access-offer a")
+
+
+def test_dataset_page_offers_a_request_to_those_who_may_ask(app, world, login):
+    from access.helpers import make_dataset
+
+    restricted = make_dataset(
+        world.owner["id"], "restricted", name="so-bhxh-mo-ta", metadata_visible=True
+    )
+    inter_agency = make_dataset(
+        world.owner["id"], "inter_agency", name="thong-ke-bhxh-mo-ta", metadata_visible=True
+    )
+
+    # Anonymous: the inter-agency description invites to log in, and the
+    # login returns to the request form of that dataset.
+    app.get("/user/_logout")
+    offer = _offer(app, inter_agency["name"])
+    assert offer is not None and offer.text.strip() == "Đăng nhập hoặc đăng ký để yêu cầu truy cập"
+    assert "came_from=" in offer["href"] and "thong-ke-bhxh-mo-ta" in offer["href"]
+
+    # A member of another agency asks for the restricted dataset ...
+    login(world.official)
+    offer = _offer(app, restricted["name"])
+    assert offer is not None and offer.text.strip() == "Yêu cầu truy cập"
+    form = app.get(offer["href"], follow_redirects=True).get_data(as_text=True)
+    assert 'value="so-bhxh-mo-ta"' in form
+    # ... but not for the inter-agency one, whose data they see already.
+    assert _offer(app, inter_agency["name"]) is None
+
+    # Once asked, the page links their pending request instead.
+    request = as_user(
+        world.official, "vnopendata_access_request_create", package_id=restricted["id"], **REQUEST_FIELDS
+    )
+    offer = _offer(app, restricted["name"])
+    assert offer is not None and offer["href"].endswith(f"/access/request/{request['id']}")
+
+    # A citizen asks for inter-agency data, never for restricted data.
+    login(world.citizen)
+    offer = _offer(app, inter_agency["name"])
+    assert offer is not None and offer.text.strip() == "Yêu cầu truy cập"
+    assert app.get(f"/dataset/{restricted['name']}").status_code == 404
+
+    # Members of the owning agency see the data: nothing to ask for.
+    login(world.owner_member)
+    assert _offer(app, restricted["name"]) is None
+    assert _offer(app, inter_agency["name"]) is None

@@ -42,6 +42,7 @@ __all__ = [
     "vnopendata_user_display_name",
     "vnopendata_as_bool",
     "vnopendata_is_member",
+    "vnopendata_access_offer",
 ]
 
 DEFAULT_LANG = "vi"
@@ -318,6 +319,36 @@ def vnopendata_is_member(agency_id: str) -> bool:
     if not tk.current_user.is_authenticated:
         return False
     return bool(authz.users_role_for_group_or_org(agency_id, tk.current_user.name))
+
+
+def vnopendata_access_offer(pkg: dict[str, Any]) -> dict[str, str] | None:
+    """What the dataset page offers a reader who sees its description but
+    not its data: ``{"kind": "ask" | "pending" | "login", "url": ...}``,
+    or None when there is nothing they can ask for (they see the data
+    already, the dataset takes no requests, or its class is not theirs to
+    ask for)."""
+    from ckanext.vnopendata.sharing import requests
+
+    if pkg.get("data_access") != "metadata_only":
+        return None
+    package = model.Package.get(pkg.get("id") or "")
+    if not requests.requestable(package):
+        return None
+    assert package is not None
+    if not tk.current_user.is_authenticated:
+        # Anonymous visitors see only inter-agency descriptions: an account
+        # of no agency may ask for those.
+        if requests.sharing_class(package) != classes.INTER_AGENCY.key:
+            return None
+        came_from = tk.url_for("vnopendata_access.dataset_request", id=package.name)
+        return {"kind": "login", "url": tk.url_for("user.login", came_from=came_from)}
+    user = model.User.get(tk.current_user.name)
+    pending = requests.pending_request(user.id, package.id)
+    if pending is not None:
+        return {"kind": "pending", "url": tk.url_for("vnopendata_access.read_request", id=pending.id)}
+    if requests.may_ask(user.id, package):
+        return {"kind": "ask", "url": tk.url_for("vnopendata_access.dataset_request", id=package.name)}
+    return None
 
 
 @tk.chained_helper
