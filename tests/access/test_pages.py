@@ -180,7 +180,9 @@ def test_audit_page_filters_and_links_the_csv(app, world, login):
 def _offer(app, dataset_name: str) -> BeautifulSoup | None:
     page = app.get(f"/dataset/{dataset_name}")
     assert page.status_code == 200
-    return BeautifulSoup(page.get_data(as_text=True), "html.parser").select_one(".vn-access-offer a")
+    return BeautifulSoup(page.get_data(as_text=True), "html.parser").select_one(
+        ".vn-access-offer a"
+    )
 
 
 def test_dataset_page_offers_a_request_to_those_who_may_ask(app, world, login):
@@ -211,7 +213,10 @@ def test_dataset_page_offers_a_request_to_those_who_may_ask(app, world, login):
 
     # Once asked, the page links their pending request instead.
     request = as_user(
-        world.official, "vnopendata_access_request_create", package_id=restricted["id"], **REQUEST_FIELDS
+        world.official,
+        "vnopendata_access_request_create",
+        package_id=restricted["id"],
+        **REQUEST_FIELDS,
     )
     offer = _offer(app, restricted["name"])
     assert offer is not None and offer["href"].endswith(f"/access/request/{request['id']}")

@@ -2,9 +2,9 @@
 screenshot of every step (the folder is printed at the start).
 
 3. An anonymous citizen searches without diacritics from the home page,
-   narrows with two facets, opens the dataset and downloads its CSV.
-   (The last step, following the DCAT link to valid Turtle, is added when
-   the DCAT feed is on main.)
+   narrows with two facets, opens the dataset, downloads its CSV and
+   follows the dataset's DCAT link to Turtle that the DCAT-AP 3 shapes
+   accept.
 5. A visitor switches to English and back on a dataset page and on a
    search page with facets: the page, the filters and the query are kept.
 6. On a 375 px wide screen, a visitor searches, opens the facets and opens
@@ -14,18 +14,23 @@ screenshot of every step (the folder is printed at the start).
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Any
 
 import ckan.tests.factories as factories
 import ckan.tests.helpers as helpers
+import pyshacl
 import pytest
 from playwright.sync_api import Browser, Page, expect
+from rdflib import Graph, URIRef
+from rdflib.namespace import DCAT, DCTERMS, RDF
 from vn_browser import SCREENSHOTS, closed_network, dataset_fields, screenshot
 
 POPULATION = "Dân số Hà Nội theo phường, xã"
 POPULATION_API = "Dân số Hà Nội - dịch vụ tra cứu"
 HOUSEHOLDS = "Số hộ dân Hà Nội theo năm"
 CSV_CONTENT = "phuong_xa,dan_so\nPhường Hoàn Kiếm,135000\n"
+DCAT_AP_SHAPES = Path(__file__).resolve().parents[1] / "dcat" / "dcat-ap_3_shacl_shapes.ttl"
 
 
 @pytest.fixture(autouse=True, scope="module")
@@ -119,6 +124,26 @@ def test_journey_3_a_citizen_finds_and_downloads_data_without_diacritics(
     assert download.suggested_filename == "dan-so-ha-noi.csv"
     with open(download.path(), encoding="utf-8") as downloaded:
         assert downloaded.read() == CSV_CONTENT
+
+    # The dataset page links its DCAT description; a harvester following
+    # the Turtle link gets the dataset, valid against DCAT-AP 3.
+    page.go_back()
+    expect(page.locator("h1")).to_contain_text(POPULATION)
+    turtle_link = page.locator(".vn-dcat-links a", has_text="Turtle")
+    expect(turtle_link).to_have_count(1)
+    screenshot(page, "j3-07-dcat-link")
+    response = page.request.get(turtle_link.get_attribute("href"))
+    assert response.ok
+    assert response.headers["content-type"].startswith("text/turtle")
+    graph = Graph().parse(data=response.text(), format="turtle")
+    datasets = list(graph.subjects(RDF.type, DCAT.Dataset))
+    assert len(datasets) == 1
+    assert any(str(title) == POPULATION for title in graph.objects(datasets[0], DCTERMS.title))
+    assert isinstance(datasets[0], URIRef)
+    conforms, _report, text = pyshacl.validate(
+        graph, shacl_graph=Graph().parse(DCAT_AP_SHAPES, format="turtle"), inference="none"
+    )
+    assert conforms, text
     assert page.js_errors == []
 
 

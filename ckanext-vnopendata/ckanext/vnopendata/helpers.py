@@ -345,9 +345,15 @@ def vnopendata_access_offer(pkg: dict[str, Any]) -> dict[str, str] | None:
     user = model.User.get(tk.current_user.name)
     pending = requests.pending_request(user.id, package.id)
     if pending is not None:
-        return {"kind": "pending", "url": tk.url_for("vnopendata_access.read_request", id=pending.id)}
+        return {
+            "kind": "pending",
+            "url": tk.url_for("vnopendata_access.read_request", id=pending.id),
+        }
     if requests.may_ask(user.id, package):
-        return {"kind": "ask", "url": tk.url_for("vnopendata_access.dataset_request", id=package.name)}
+        return {
+            "kind": "ask",
+            "url": tk.url_for("vnopendata_access.dataset_request", id=package.name),
+        }
     return None
 
 
