@@ -78,6 +78,7 @@ def journey_1(page: Page) -> None:
     open_section_of(page, "provinces")
     choose(page, "provinces", "ha noi", "01 - Thành phố Hà Nội")
     page.fill("#field-issued", "15/01/2025")
+    page.check("#field-no_state_secret")
     screenshot(page, "j1-01-form-filled")
     save_form(page)
 
@@ -93,13 +94,16 @@ def journey_1(page: Page) -> None:
     page.locator("#vn-error-summary a", has_text=message).click()
     expect(page.locator("#field-legal_basis_number")).to_be_focused()
     page.fill("#field-legal_basis_number", "60/2024/QH15")
+    page.fill("#field-legal_basis_article", "Điều 21")
     save_form(page)
 
     assert f"/dataset/{NAME}/resource/new" in page.url, page.url
-    page.set_input_files(
-        "#field-resource-upload",
+    with page.expect_file_chooser() as chooser:
+        page.get_by_role("button", name="Tải lên").click()
+    chooser.value.set_files(
         files=[{"name": "giay-phep.csv", "mimeType": "text/csv", "buffer": CSV}],
     )
+    expect(page.locator("#field-resource-upload")).to_be_visible()
     page.fill("#field-name", "Giấy phép xây dựng (CSV)")
     screenshot(page, "j1-03-resource-upload")
     with page.expect_navigation():
@@ -139,14 +143,16 @@ def test_journey_2_the_admin_returns_then_approves(
         screenshot(admin, "j2-01-queue")
         admin.get_by_role("link", name=TITLE).click()
         expect(admin).to_have_url(re.compile(f"/dataset/{NAME}$"))
-        admin.fill("#vn-return-reason", "Thiếu điều khoản căn cứ pháp lý.")
+        admin.fill("#vn-return-reason", "Căn cứ pháp lý ghi sai điều: phải là Điều 18.")
         with admin.expect_navigation():
             admin.get_by_role("button", name="Trả lại để chỉnh sửa").click()
         expect(review_state(admin)).to_have_text("Bị trả lại để chỉnh sửa")
         screenshot(admin, "j2-02-returned")
 
         page.goto(f"/dataset/{NAME}")
-        expect(page.locator(".vn-return-reason")).to_have_text("Thiếu điều khoản căn cứ pháp lý.")
+        expect(page.locator(".vn-return-reason")).to_have_text(
+            "Căn cứ pháp lý ghi sai điều: phải là Điều 18."
+        )
         page.goto(f"/dataset/edit/{NAME}")
         open_section_of(page, "legal_basis_article")
         page.fill("#field-legal_basis_article", "Điều 18")

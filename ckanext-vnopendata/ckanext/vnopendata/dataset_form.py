@@ -45,6 +45,12 @@ def is_required(schema_field: dict[str, Any]) -> bool:
     return bool(schema_field.get("required")) or schema_field["field_name"] in ("name", "owner_org")
 
 
+def shown_when(schema_field: dict[str, Any]) -> str | None:
+    """The field whose answer shows this one (`form_show_when`), if any."""
+    condition = schema_field.get("form_show_when")
+    return condition.split("=", 1)[0] if condition else None
+
+
 @dataclass
 class Section:
     title: Any  # a {vi, en} label from the schema, or None for the first part
@@ -56,7 +62,10 @@ def sections(
     fields: list[dict[str, Any]], errors: dict[str, Any] | None
 ) -> tuple[list[dict[str, Any]], list[Section]]:
     """Required fields in schema order, then the optional ones grouped by
-    the schema's `form_section` headings; a section with an error opens."""
+    the schema's `form_section` headings; a section with an error opens.
+    A field shown only for some answers of a required field stays right
+    after that field: folded away, it would not appear when the answer
+    asks for it."""
     errors = errors or {}
     required: list[dict[str, Any]] = []
     optional: list[Section] = []
@@ -66,7 +75,8 @@ def sections(
             continue
         current_title = schema_field.get("form_section") or current_title
         without_heading = {k: v for k, v in schema_field.items() if k != "form_section"}
-        if is_required(schema_field):
+        required_names = {f["field_name"] for f in required}
+        if is_required(schema_field) or shown_when(schema_field) in required_names:
             required.append(without_heading)
             continue
         if not optional or optional[-1].title != current_title:
