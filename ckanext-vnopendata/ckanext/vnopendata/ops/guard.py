@@ -12,6 +12,13 @@ name of its field:
 - pages: 400 with the message.
 
 Applies to every action and form, those other plugins add later too.
+
+JSON bodies of CKAN's dataset and resource writes are also checked for
+the shape CKAN assumes before it validates anything: its uploader, its
+resource bookkeeping and its database look-ups read `url`, `id`,
+`owner_org`, `resources` and a few more raw, and answered a number, a
+list or an object there with a 500. Those fields must be text, the
+lists lists of objects, a size a whole number PostgreSQL can hold.
 """
 
 from __future__ import annotations
@@ -90,6 +97,103 @@ def check_value(value: Any, path: str = "") -> None:
                 )
 
 
+# Fields CKAN reads raw before validation, per kind of object.
+_DATASET_TEXT = (
+    "id",
+    "name",
+    "title",
+    "notes",
+    "url",
+    "owner_org",
+    "state",
+    "type",
+    "license_id",
+    "version",
+    "author",
+    "author_email",
+    "maintainer",
+    "maintainer_email",
+    "tag_string",
+)
+_RESOURCE_TEXT = (
+    "id",
+    "package_id",
+    "url",
+    "url_type",
+    "name",
+    "description",
+    "format",
+    "mimetype",
+    "mimetype_inner",
+    "hash",
+    "resource_type",
+)
+_DATASET_LISTS = {
+    "resources": _RESOURCE_TEXT,
+    "tags": ("id", "name", "vocabulary_id"),
+    "groups": ("id", "name"),
+    "extras": ("key",),
+}
+_DATASET_ACTIONS = ("package_create", "package_update", "package_patch")
+_RESOURCE_ACTIONS = ("resource_create", "resource_update", "resource_patch")
+_BIGINT = 2**63 - 1
+_API_ACTION = re.compile(r"^/api/(?:\d+/)?action/([^/]+)$")
+
+
+def _must_be_text(data: dict[str, Any], fields: tuple[str, ...], where: str, top: str) -> None:
+    for field in fields:
+        value = data.get(field)
+        if value is not None and not isinstance(value, str):
+            raise Refused(
+                top or field,
+                tk._("{field}: must be text").format(field=f"{where}{field}"),
+            )
+
+
+def _check_resource(resource: Any, where: str, top: str) -> None:
+    if not isinstance(resource, dict):
+        raise Refused(top, tk._("{field}: must be an object").format(field=where.rstrip(".")))
+    _must_be_text(resource, _RESOURCE_TEXT, where, top)
+    if "url" in resource and resource["url"] is None:
+        # CKAN's resource bookkeeping loses count of a resource without one.
+        raise Refused(top or "url", tk._("{field}: must be text").format(field=f"{where}url"))
+    size = resource.get("size")
+    if isinstance(size, str) and size.strip().lstrip("+-").isdigit():
+        size = int(size)
+    if isinstance(size, bool) or (isinstance(size, int) and not -_BIGINT <= size <= _BIGINT):
+        raise Refused(
+            top or "size",
+            tk._("{field}: must be a whole number of bytes").format(field=f"{where}size"),
+        )
+
+
+def check_shape(action: str, body: Any) -> None:
+    """Refuse a dataset or resource write whose fields have a type CKAN
+    does not check before using them."""
+    if not isinstance(body, dict):
+        return
+    if action in _RESOURCE_ACTIONS:
+        _check_resource(body, "", "")
+        return
+    if action not in _DATASET_ACTIONS:
+        return
+    _must_be_text(body, _DATASET_TEXT, "", "")
+    for field, item_text in _DATASET_LISTS.items():
+        if field not in body:
+            continue
+        items = body[field]
+        if not isinstance(items, list):
+            raise Refused(field, tk._("{field}: must be a list").format(field=field))
+        for index, item in enumerate(items):
+            where = f"{field}[{index}]."
+            if field == "resources":
+                _check_resource(item, where, field)
+            elif not isinstance(item, dict):
+                raise Refused(field, tk._("{field}: must be an object").format(field=where[:-1]))
+            else:
+                _must_be_text(item, item_text, where, field)
+
+
 def _json_body() -> Any:
     if not request.is_json:
         return None
@@ -120,6 +224,9 @@ def check_request() -> Response | None:
             body = _json_body()
             if body is not None:
                 check_value(body)
+                action = _API_ACTION.match(request.path)
+                if action:
+                    check_shape(action.group(1), body)
     except Refused as refusal:
         return _refuse(refusal)
     return None
