@@ -50,6 +50,10 @@ def _as_before_the_move(revision: str) -> None:
 @pytest.fixture
 def restore(reset_database: Any):
     yield
+    # The tests rewrote the version tables: CKAN's reset, which only empties
+    # the tables once they exist, would then re-run migrations over tables
+    # that are still there. Drop every table and migrate from nothing.
+    model.repo.tables_created_and_initialised = False
     reset_database()
     ranking.forget()
 
@@ -83,6 +87,8 @@ def test_a_database_migrated_under_vnopendata_is_adopted(
 def test_an_intermediate_revision_is_completed_whichever_plugin_upgrades_first(
     clean_db: Any, migrate_db_for: Any, restore: None, portal_first: bool
 ) -> None:
+    # A database of that time had none of the portal's later tables.
+    migrate_db_for("vnopendata", "c4e8a1f5b3d9", False)
     migrate_db_for("vnopendata_search", "8b3f6a2d4c17", False)
     assert "facet_keys" not in _columns()
     _as_before_the_move("8b3f6a2d4c17")
