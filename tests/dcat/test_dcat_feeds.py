@@ -106,6 +106,9 @@ def test_a_dataset_the_caller_may_not_see_is_404(app, demo_catalog):
         response = app.get(f"/dataset/{reference}.ttl")
         assert response.status_code == 404
         assert hidden["title"] not in response.get_data(as_text=True)
+    # The test's request context shares `g` with the requests it makes:
+    # forget the anonymous user of the requests above.
+    flask.g.pop("_login_user", None)
     own = app.get(
         f"/dataset/{hidden['name']}.ttl", headers={"Authorization": demo_catalog["token"]}
     )

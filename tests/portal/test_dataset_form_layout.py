@@ -106,7 +106,9 @@ def test_an_incomplete_form_saved_as_draft_comes_back_and_is_dropped_once_saved(
         contact_email="an.nv@moh.gov.vn",
         issued="15/01/2025",
         legal_basis_number="60/2024/QH15",
+        legal_basis_article="khoản 2 Điều 21",
         exploitation_regulation_number="12/2025/QĐ-BYT",
+        no_state_secret="true",
     )
     saved = editor_client.post("/dataset/new", data=data, follow_redirects=False)
     assert saved.status_code == 302, saved.get_data(as_text=True)[:3000]

@@ -113,6 +113,7 @@ def build_catalogue() -> dict[str, Any]:
             sector="health",
             sharing_class="restricted",
             personal_data="sensitive",
+            personal_data_categories=["name", "health"],
             next_review_date="2025-06-30",
             **NOT_OPEN,
         ),

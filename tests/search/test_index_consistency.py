@@ -245,7 +245,14 @@ class CatalogueMachine(RuleBasedStateMachine):
     def set_private(self, dataset: str, private: bool) -> None:
         if dataset not in self.live:
             return
-        call_action("package_patch", context=_sysadmin_context(), id=dataset, private=private)
+        try:
+            call_action("package_patch", context=_sysadmin_context(), id=dataset, private=private)
+        except logic.ValidationError as error:
+            # Only published open data may be public (the sharing classes);
+            # the refused write leaves dataset and index as they were.
+            assert not private and set(error.error_dict) == {"private"}, error.error_dict
+            shown = call_action("package_show", context=_sysadmin_context(), id=dataset)
+            assert shown["sharing_class"] != "open" or shown.get("review_state") != "published"
 
     @rule(dataset=consumes(datasets))
     def delete(self, dataset: str) -> None:
