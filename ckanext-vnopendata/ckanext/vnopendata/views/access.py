@@ -357,8 +357,9 @@ def _read_target() -> tuple[str, str | None] | None:
         return "resource_download", view_args.get("resource_id")
     if endpoint == "api.action" and view_args.get("logic_function") in READ_ACTIONS:
         params = dict(tk.request.args)
-        if tk.request.is_json:
-            params.update(tk.request.get_json(silent=True) or {})
+        body = tk.request.get_json(silent=True) if tk.request.is_json else None
+        if isinstance(body, dict):
+            params.update(body)
         return view_args["logic_function"], params.get("id")
     return None
 
@@ -366,7 +367,7 @@ def _read_target() -> tuple[str, str | None] | None:
 @blueprint.after_app_request
 def record_reads(response: Response) -> Response:
     target = _read_target()
-    if target is None or response.status_code >= 400 or not target[1]:
+    if target is None or response.status_code >= 400 or not isinstance(target[1], str):
         return response
     read, object_id = target
     resource = model.Resource.get(object_id) if read != "package_show" else None
