@@ -61,14 +61,16 @@ def _in_both_languages(render: Callable[[], str], separator: str = "\n\n") -> st
     return texts[0] if texts[0] == texts[1] else separator.join(texts)
 
 
-def _users(ids: list[str]) -> list[tuple[str, str]]:
+def recipients_of(ids: list[str]) -> list[tuple[str, str]]:
+    """(name, e-mail) of the active users among `ids` who have an e-mail."""
     users = model.Session.query(model.User).filter(
         model.User.id.in_(ids), model.User.state == "active"
     )
     return [(user.display_name, user.email) for user in users if user.email]
 
 
-def _reviewers(agency_id: str) -> list[tuple[str, str]]:
+def agency_admins(agency_id: str) -> list[tuple[str, str]]:
+    """(name, e-mail) of the agency's admins: its reviewers."""
     admins = (
         model.Session.query(model.Member.table_id)
         .filter(
@@ -79,7 +81,7 @@ def _reviewers(agency_id: str) -> list[tuple[str, str]]:
         )
         .all()
     )
-    return _users([row[0] for row in admins])
+    return recipients_of([row[0] for row in admins])
 
 
 def _dataset_url(pkg_dict: dict[str, Any]) -> str:
@@ -95,14 +97,14 @@ def notify_transition(
     actor_name = actor_user.display_name if actor_user else actor
 
     if action == review.SUBMIT and pkg_dict.get("review_state") == review.SUBMITTED:
-        recipients = _reviewers(pkg_dict["owner_org"])
+        recipients = agency_admins(pkg_dict["owner_org"])
         subject = _in_both_languages(lambda: tk._("Dataset waiting for review: {title}"), " / ")
         body = _in_both_languages(
             lambda: tk._('{actor} submitted the dataset "{title}" for review.\nReview it: {url}')
         )
     elif action in (review.APPROVE, review.RETURN):
         submitter = pkg_dict.get("review_submitted_by")
-        recipients = _users([submitter]) if submitter else []
+        recipients = recipients_of([submitter]) if submitter else []
         if action == review.APPROVE:
             subject = _in_both_languages(lambda: tk._("Dataset approved: {title}"), " / ")
             body = _in_both_languages(

@@ -75,7 +75,7 @@ def _bilingual(compose: Callable[[], tuple[str, str]]) -> tuple[str, str]:
 
 
 def _admins(org_id: str) -> list[tuple[str, str]]:
-    return mail._reviewers(org_id)
+    return mail.agency_admins(org_id)
 
 
 def _site_url(path: str) -> str:
@@ -172,7 +172,7 @@ def grant_revoked(grant: AccessGrant) -> None:
 
 
 def _mail_user(user_id: str, subject: str, body: str) -> None:
-    mail.enqueue(mail._users([user_id]), subject, body)
+    mail.enqueue(mail.recipients_of([user_id]), subject, body)
 
 
 def send_overdue_notices(now: datetime.datetime | None = None) -> int:
