@@ -103,7 +103,8 @@ admin: $(CONFIG)
 demo: $(CONFIG)
 	$(CKAN) vnopendata demo
 
-# The test portal publishes datasets as they are created (no review step), so
+# The test database starts empty on every run (whatever a run before left),
+# then gets every migration. The test portal publishes datasets as they are created (no review step), so
 # that tests of search, schemas and pages write datasets in one call;
 # tests/sharing run the review workflow with the portal's default (review
 # required) and without it.
@@ -114,6 +115,8 @@ test: system-test dev-install
 	  --sqlalchemy-url $(TEST_DB_URL) --redis-url $(TEST_REDIS_URL) \
 	  --storage-path $(CURDIR)/var/test-storage --search-backend postgres \
 	  --setting ckanext.vnopendata.review.required=false
+	CKAN_SQLALCHEMY_URL=$(TEST_DB_URL) CKAN_REDIS_URL=$(TEST_REDIS_URL) \
+	  $(BIN)/ckan -c $(TEST_CONFIG) db clean --yes
 	CKAN_SQLALCHEMY_URL=$(TEST_DB_URL) CKAN_REDIS_URL=$(TEST_REDIS_URL) \
 	  $(BIN)/ckan -c $(TEST_CONFIG) db init
 	CKAN_SQLALCHEMY_URL=$(TEST_DB_URL) CKAN_REDIS_URL=$(TEST_REDIS_URL) \
