@@ -26,3 +26,16 @@ def test_create_admin_creates_a_sysadmin_once(cli, tmp_path):
     assert "already exists" in second.output
     model.Session.expire_all()
     assert model.User.get("admin").validate_password(password)
+
+
+def test_db_clean_then_init_gives_a_working_portal(cli, reset_database):
+    # `ckan db clean` drops every table, then clears the search index;
+    # `ckan db init` (with the plugins' migrations) brings the portal back.
+    cleaned = cli.invoke(ckan, ["db", "clean", "--yes"])
+    assert cleaned.exit_code == 0, cleaned.output
+    assert "Clearing search index: SUCCESS" in cleaned.output
+    model.repo.tables_created_and_initialised = False
+    reset_database()
+    import ckan.tests.helpers as helpers
+
+    assert helpers.call_action("package_search")["count"] == 0

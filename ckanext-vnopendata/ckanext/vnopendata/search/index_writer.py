@@ -436,6 +436,15 @@ class PostgresPackageSearchIndex(SearchIndex):
         # TRUNCATE, not DELETE: a whole-index rebuild follows, and 100,000
         # dead rows would double what every count and facet reads until
         # autovacuum. (It is transactional, and committed at once.)
+        # `ckan db clean` clears the index after dropping every table: with
+        # no table there is nothing to clear.
+        if (
+            model.Session.execute(
+                sa.text("SELECT to_regclass(:name)"), {"name": search_index_table.name}
+            ).scalar()
+            is None
+        ):
+            return
         model.Session.execute(sa.text(f"TRUNCATE {search_index_table.name}"))
         model.Session.commit()
 
