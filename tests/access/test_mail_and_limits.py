@@ -12,6 +12,7 @@ import ckan.plugins.toolkit as tk
 import pytest
 from aiosmtpd.controller import Controller
 from ckan import model
+from ckan.cli.cli import ckan
 from ckan.lib import jobs
 from ckan.lib.redis import connect_to_redis
 from rq import SimpleWorker
@@ -90,7 +91,7 @@ def test_decisions_are_mailed_through_the_job_queue(world, inbox):
 @pytest.mark.ckan_config("smtp.server", f"127.0.0.1:{SMTP_PORT}")
 @pytest.mark.ckan_config("smtp.mail_from", "cong-du-lieu@example.gov.vn")
 @pytest.mark.ckan_config("ckanext.vnopendata.grants.warning_days", "7")
-def test_overdue_and_expiry_notices_are_sent_once(world, inbox):
+def test_overdue_and_expiry_notices_are_sent_once(world, inbox, cli):
     overdue = as_user(
         world.official,
         "vnopendata_access_request_create",
@@ -113,11 +114,14 @@ def test_overdue_and_expiry_notices_are_sent_once(world, inbox):
     deliver()
     inbox.messages.clear()
 
-    assert notices.send_overdue_notices() == 1
-    assert notices.send_expiry_warnings() == 1
+    # As cron runs it: the command, in Vietnamese and English.
+    result = cli.invoke(ckan, ["vnopendata", "access", "notify"])
+    assert result.exit_code == 0, result.output
+    assert "Overdue requests notified: 1; expiry warnings sent: 1." in result.output
     deliver()
-    assert len(_to(inbox, "admin@example.gov.vn")) == 1
-    assert len(_to(inbox, "admin2@example.gov.vn")) == 1
+    to_admin = _to(inbox, "admin@example.gov.vn")
+    assert len(to_admin) == 1 and len(_to(inbox, "admin2@example.gov.vn")) == 1
+    assert "quá hạn" in to_admin[0]["Subject"] and "Overdue" in to_admin[0]["Subject"]
     warning = _to(inbox, "official@example.gov.vn")
     assert len(warning) == 1 and soon.isoformat() in warning[0]["Subject"]
 

@@ -43,6 +43,9 @@ ALLOWED = frozenset({"CKAN", "API", "DCAT", "JSON", "CSV", "Turtle", "Markdown",
 WORD = re.compile(r"[A-Za-z]+")
 # Addresses (the form's URL preview, links written out) are not words.
 ADDRESS = re.compile(r"\S*[/@]\S*")
+# Nor are identifiers (a resource without a name is shown by its id, whose
+# hex digits can spell "add" or "bad").
+IDENTIFIER = re.compile(r"\b[0-9a-f]{8}(?:-[0-9a-f]{4}){3}-[0-9a-f]{12}\b")
 VISIBLE_TEXT = """() => {
   const skip = (node) =>
     node.closest('[lang]:not([lang^="vi"])') || node.closest('.vn-user-content');
@@ -71,7 +74,7 @@ VISIBLE_TEXT = """() => {
 def english_words(page: Page) -> list[str]:
     found = []
     for text in page.evaluate(VISIBLE_TEXT):
-        words = WORD.findall(ADDRESS.sub(" ", text))
+        words = WORD.findall(IDENTIFIER.sub(" ", ADDRESS.sub(" ", text)))
         english = [w for w in words if w.lower() in ENGLISH_UI_WORDS and w not in ALLOWED]
         if english:
             found.append(f"{text[:80]!r}: {english}")

@@ -406,7 +406,12 @@ def test_package_search_with_private(catalogue, role):
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_package_search_fields_do_not_carry_data(catalogue, role):
+@pytest.mark.parametrize(
+    "fields",
+    ["name validated_data_dict res_url", ["name", "validated_data_dict", "res_url"]],
+    ids=["fl-text", "fl-list"],  # from the API / from code calling the action
+)
+def test_package_search_fields_do_not_carry_data(catalogue, role, fields):
     person = catalogue.people[role]
     result = call_as(
         person,
@@ -414,7 +419,7 @@ def test_package_search_fields_do_not_carry_data(catalogue, role):
         fq="tags:chung",
         rows=100,
         include_private=True,
-        fl="name validated_data_dict res_url",
+        fl=fields,
     )
     for row in result["results"]:
         dataset = next(d for d in catalogue.datasets if d.name == row["name"])

@@ -15,9 +15,12 @@ from collections.abc import Iterator
 import pytest
 from aiosmtpd.controller import Controller
 from ckan.lib import jobs
+from rq import SimpleWorker
 from vn_sharing import REVIEW_REQUIRED, call_as, dataset_data
 
-pytestmark = REVIEW_REQUIRED
+# Reviews come from web and API requests: the mails are written inside one
+# (translation needs it).
+pytestmark = [REVIEW_REQUIRED, pytest.mark.usefixtures("with_request_context")]
 
 
 class Inbox:
@@ -65,7 +68,9 @@ def queue():
 
 
 def run_worker() -> None:
-    jobs.Worker([jobs.get_queue()]).work(burst=True)
+    """Run the queued mail jobs as `ckan jobs worker` would (without forking)."""
+    queue = jobs.get_queue()
+    SimpleWorker([queue], connection=queue.connection).work(burst=True)
 
 
 def test_submit_mails_the_agency_admins_and_decisions_mail_the_submitter(

@@ -89,13 +89,17 @@ def access() -> None:
 
 
 @access.command("notify")
-def access_notify() -> None:
+@click.pass_context
+def access_notify(ctx: click.Context) -> None:
     """Send the daily notices (run once a day from cron): overdue requests to
     their agency's admins, once each; expiry warnings to grant holders."""
     from ckanext.vnopendata.sharing import notices
 
-    overdue = notices.send_overdue_notices()
-    warned = notices.send_expiry_warnings()
+    # The mails are written in Vietnamese and English: translation needs a
+    # request context, as CKAN's own commands that render text use.
+    with ctx.meta["flask_app"].test_request_context():
+        overdue = notices.send_overdue_notices()
+        warned = notices.send_expiry_warnings()
     click.echo(f"Overdue requests notified: {overdue}; expiry warnings sent: {warned}.")
 
 

@@ -98,11 +98,16 @@ def package_show(next_action: Action, context: Context, data_dict: DataDict) -> 
 def package_search(next_action: Action, context: Context, data_dict: DataDict) -> Any:
     fl = data_dict.get("fl")
     requested = None
+    # `fl` is text from the API, or a list from code calling the action.
     if fl and isinstance(fl, str):
         requested = fl.split()
         if "id" not in requested:
             # The id tells which results to strip; it is removed again.
             data_dict = dict(data_dict, fl=fl + " id")
+    elif fl and isinstance(fl, list) and all(isinstance(field, str) for field in fl):
+        requested = list(fl)
+        if "id" not in requested:
+            data_dict = dict(data_dict, fl=[*fl, "id"])
     result = next_action(context, data_dict)
     rows = [row for row in result.get("results", []) if isinstance(row, dict)]
     full = labels.full_access_ids(_reader(context), [row.get("id") for row in rows])
