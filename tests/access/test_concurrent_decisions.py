@@ -29,6 +29,9 @@ def _waiting_on_locks(engine, count: int, timeout: float = 30.0) -> bool:
             ).scalar()
             if waiting >= count:
                 return True
+            # pg_stat_activity is read once per transaction (PostgreSQL
+            # caches the snapshot): end it, or every poll sees the first.
+            connection.rollback()
             time.sleep(0.05)
     return False
 
