@@ -186,3 +186,20 @@ def test_registrations_per_address_are_limited(app, world):
     assert responses[1].status_code == 429
     assert "1 per hour" in responses[1].get_data(as_text=True)
     assert model.User.get("cong-dan-2") is None
+
+
+@pytest.mark.parametrize(
+    ("redis_url", "expected"),
+    [
+        ("redis://127.0.0.1:6379/1", {"host": "127.0.0.1", "port": 6379, "db": 1}),
+        ("unix:///run/redis/redis.sock?db=2", {"path": "/run/redis/redis.sock", "db": 2}),
+    ],
+)
+def test_the_limiter_shares_ckans_redis_on_tcp_or_a_socket(redis_url, expected):
+    from limits.storage import storage_from_string
+
+    from ckanext.vnopendata.ratelimit import storage_uri
+
+    storage = storage_from_string(storage_uri(redis_url))
+    kwargs = storage.storage.connection_pool.connection_kwargs
+    assert {key: kwargs.get(key) for key in expected} == expected

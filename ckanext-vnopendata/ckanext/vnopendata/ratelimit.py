@@ -24,13 +24,21 @@ _limiter: Limiter | None = None
 REGISTER_ENDPOINT = "user.register"
 
 
+def storage_uri(redis_url: str) -> str:
+    """The limiter's name for CKAN's Redis: the `limits` library calls a
+    Redis on a Unix socket `redis+unix://` where redis-py says `unix://`."""
+    if redis_url.startswith("unix://"):
+        return "redis+" + redis_url
+    return redis_url
+
+
 def init_app(app: Any) -> None:
     """Attach the limiter to CKAN's Flask app and limit registrations."""
     global _limiter
     _limiter = Limiter(
         get_remote_address,
         app=app,
-        storage_uri=tk.config["ckan.redis.url"],
+        storage_uri=storage_uri(tk.config["ckan.redis.url"]),
         strategy="fixed-window",
         key_prefix="vnopendata",
         headers_enabled=True,
