@@ -297,11 +297,6 @@ def dataset(agency_id: str, name: str) -> dict:
     return valid_dataset(agency_id, name=name, identifier=f"000.00.00.G10.{name}")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a few writes in flight when PostgreSQL restarts still get a 500 instead of "
-    "the 503 (seen: 4 of 130); /health recovers in under a second. See the issue-10 note.",
-)
 def test_postgresql_restarted_while_editors_write(unit):
     results: list[tuple[str, int, str]] = []
     stop = threading.Event()
@@ -318,7 +313,7 @@ def test_postgresql_restarted_while_editors_write(unit):
                     headers=unit["headers"],
                     timeout=60,
                 )
-                results.append((name, r.status_code, r.text[:300]))
+                results.append((name, r.status_code, r.text[:2000]))
             except requests.RequestException as error:
                 results.append((name, -1, repr(error)))
 

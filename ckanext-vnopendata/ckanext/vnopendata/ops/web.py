@@ -14,8 +14,10 @@ from typing import Any
 
 import ckan.model as model
 import redis.exceptions
+import sqlalchemy.engine
+import sqlalchemy.event
 import sqlalchemy.exc
-from flask import Flask, Response, g, jsonify, request
+from flask import Flask, Response, g, has_request_context, jsonify, request
 
 from ckanext.vnopendata.ops import guard, logs
 
@@ -71,7 +73,20 @@ def _start() -> None:
     logs.request_id.set(rid)
 
 
+@sqlalchemy.event.listens_for(sqlalchemy.engine.Engine, "handle_error")
+def _note_lost_connection(context: sqlalchemy.engine.ExceptionContext) -> None:
+    """Remember that this request lost its database connection: CKAN's API
+    view turns any exception of an action into its own 500, which
+    `_finish` then answers as the outage it was."""
+    if context.is_disconnect and has_request_context():
+        g.vn_database_lost = context.original_exception
+
+
 def _finish(response: Response) -> Response:
+    lost = getattr(g, "vn_database_lost", None)
+    if lost is not None and response.status_code == 500:
+        g.vn_database_lost = None
+        response = _unavailable("database", lost)
     rid = getattr(g, "vn_request_id", None)
     if rid:
         response.headers[REQUEST_ID_HEADER] = rid
