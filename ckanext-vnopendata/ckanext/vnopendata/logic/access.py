@@ -81,6 +81,22 @@ def _get_request(request_id: str, lock: bool = False) -> AccessRequest:
     return request
 
 
+def _lock_undecided(request_id: str) -> AccessRequest:
+    """The request, locked until commit, if no other admin decided it first."""
+    request = _get_request(request_id, lock=True)
+    if request.state != requests.PENDING:
+        raise _already_decided(request)
+    return request
+
+
+def _mark_decided(
+    request: AccessRequest, state: str, user: model.User, when: datetime.datetime
+) -> None:
+    request.state = state
+    request.decided = when
+    request.decided_by = user.id
+
+
 def _title(package_id: str, user: model.User | None) -> str | None:
     package = model.Package.get(package_id)
     if package is None or (user is not None and not _can_see(user, package)):
@@ -327,9 +343,7 @@ def vnopendata_access_request_approve(context: Context, data_dict: DataDict) -> 
     tk.check_access("vnopendata_access_request_approve", context, {"id": request.id})
     user = _user(context)
     expires = _expiry(data_dict.get("expires"))
-    request = _get_request(request.id, lock=True)
-    if request.state != requests.PENDING:
-        raise _already_decided(request)
+    request = _lock_undecided(request.id)
     now = datetime.datetime.utcnow()
     grant = AccessGrant(
         id=str(uuid.uuid4()),
@@ -344,9 +358,7 @@ def vnopendata_access_request_approve(context: Context, data_dict: DataDict) -> 
         created_by=user.id,
     )
     model.Session.add(grant)
-    request.state = requests.APPROVED
-    request.decided = now
-    request.decided_by = user.id
+    _mark_decided(request, requests.APPROVED, user, now)
     request.grant_id = grant.id
     audit.record(
         "request_approve",
@@ -393,12 +405,8 @@ def vnopendata_access_request_refuse(context: Context, data_dict: DataDict) -> d
     request = _get_request(data_dict["id"])
     tk.check_access("vnopendata_access_request_refuse", context, {"id": request.id})
     user = _user(context)
-    request = _get_request(request.id, lock=True)
-    if request.state != requests.PENDING:
-        raise _already_decided(request)
-    request.state = requests.REFUSED
-    request.decided = datetime.datetime.utcnow()
-    request.decided_by = user.id
+    request = _lock_undecided(request.id)
+    _mark_decided(request, requests.REFUSED, user, datetime.datetime.utcnow())
     request.refusal_reason = data_dict["reason"]
     request.legal_basis_number = data_dict["legal_basis_number"]
     request.legal_basis_article = data_dict["legal_basis_article"]
