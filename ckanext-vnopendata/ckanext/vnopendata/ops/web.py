@@ -146,15 +146,6 @@ def _database_error(error: Exception) -> Any:
     return _unavailable("database", error)
 
 
-def _lost_connection(error: sqlalchemy.exc.DBAPIError) -> Any:
-    # Any other driver error on a connection the pool has just found dead
-    # (a restart in the middle of a statement) is the same outage; a bad
-    # query on a live connection stays CKAN's 500.
-    if error.connection_invalidated:
-        return _unavailable("database", error)
-    raise error
-
-
 def _abandoned_transaction(error: sqlalchemy.exc.PendingRollbackError) -> Any:
     # The session's transaction died with its connection earlier in the
     # request (and the code that saw it went on): the same outage.
@@ -175,7 +166,6 @@ def install(app: Flask) -> Flask:
     app.after_request(_finish)
     app.register_error_handler(sqlalchemy.exc.OperationalError, _database_error)
     app.register_error_handler(sqlalchemy.exc.InterfaceError, _database_error)
-    app.register_error_handler(sqlalchemy.exc.DBAPIError, _lost_connection)
     app.register_error_handler(sqlalchemy.exc.PendingRollbackError, _abandoned_transaction)
     app.register_error_handler(redis.exceptions.ConnectionError, _redis_error)
     app.register_error_handler(redis.exceptions.TimeoutError, _redis_error)
