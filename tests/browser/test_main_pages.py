@@ -101,7 +101,14 @@ def site(reset_database) -> dict[str, Any]:
         # The factory's default description is English filler text.
         description_translated={"vi": "Cơ quan hành chính nhà nước của Thành phố Hà Nội."},
     )
-    editor = factories.User(name="can-bo-so-lieu", fullname="Trần Thị Bình", password=PASSWORD)
+    # The factory's default "about" is random English text, which the
+    # user page shows as written; this officer writes Vietnamese.
+    editor = factories.User(
+        name="can-bo-so-lieu",
+        fullname="Trần Thị Bình",
+        password=PASSWORD,
+        about="Cán bộ phụ trách số liệu giáo dục.",
+    )
     helpers.call_action(
         "organization_member_create", id=agency["id"], username=editor["name"], role="editor"
     )
