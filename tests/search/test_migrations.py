@@ -18,7 +18,7 @@ from ckanext.vnopendata.migration import handover
 from ckanext.vnopendata.search import ranking
 from search.helpers import make_dataset, make_organization
 
-HEAD = "e1f4b7a9c2d6"
+HEAD = "a3c5e7f9b1d2"
 # The `vnopendata` history's own head (the review workflow's migration).
 PORTAL_HEAD = "d7f3b9e2a615"
 

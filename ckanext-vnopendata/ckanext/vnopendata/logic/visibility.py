@@ -108,9 +108,14 @@ def package_search(next_action: Action, context: Context, data_dict: DataDict) -
         requested = list(fl)
         if "id" not in requested:
             data_dict = dict(data_dict, fl=[*fl, "id"])
-    result = next_action(context, data_dict)
-    rows = [row for row in result.get("results", []) if isinstance(row, dict)]
-    full = labels.full_access_ids(_reader(context), [row.get("id") for row in rows])
+    reader = _reader(context)
+    if reader is not None:
+        # The one object CKAN's search asks the labels of, too.
+        context["auth_user_obj"] = reader
+    with labels.labels_reused_for(reader):
+        result = next_action(context, data_dict)
+        rows = [row for row in result.get("results", []) if isinstance(row, dict)]
+        full = labels.full_access_ids(reader, [row.get("id") for row in rows])
     for row in rows:
         if row.get("id") not in full:
             labels.strip_to_metadata(row)

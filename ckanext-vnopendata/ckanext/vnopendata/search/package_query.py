@@ -12,7 +12,8 @@ from __future__ import annotations
 import json
 import logging
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -45,6 +46,9 @@ log = logging.getLogger(__name__)
 
 CKAN_MM = "2<-1 5<80%"
 CONSTANT_SCORE = "1.0"
+# Rows taken from the rank index beyond the page, so that a few rows tied
+# with the page's last one are ordered without a second pass.
+TIE_MARGIN = 20
 # CKAN's own list, plus facet.sort which package_search passes through.
 VALID_PARAMETERS = VALID_SOLR_PARAMETERS | {"facet.sort"}
 _SORT_PART = re.compile(r"^\s*([A-Za-z0-9_.\-]+)\s+(asc|desc)\s*$", re.IGNORECASE)
@@ -75,6 +79,12 @@ class Ordering:
     sql: str
     # Whether the first sort key is the relevance score (best first).
     by_score: bool
+    # With the rank index and more sort keys after the score (CKAN's
+    # default "score desc, metadata_modified desc"): the distance to take
+    # the best rows in the index's own order, and the keys that order the
+    # rows of equal distance. None: `sql` is the whole order.
+    index_distance: str | None = None
+    tie_keys: str = ""
 
 
 def _fq_items(query: dict[str, Any]) -> list[str]:
@@ -179,33 +189,43 @@ def compile_query(
     )
 
 
-def _avoid_sequential_scans(enabled: bool) -> str | None:
-    """For a text query, plan the rest of the transaction without
-    sequential scans; returns the setting to restore (None: untouched).
+@contextmanager
+def _planner(**settings: str) -> Iterator[None]:
+    """Plan the statements of the block with these settings (LOCAL to the
+    transaction), restored afterwards.
 
-    The vectors are stored out of line, and the planner does not count the
-    cost of detoasting: at 100,000 datasets it reads every row and tests
-    `@@` on each detoasted vector (~0.5 s) rather than take the text
-    index's bitmap, which tests nothing on the heap (~40 ms). A text query
-    always has an indexable `@@` (the dismax clauses are ANDed with the
-    rest), so without sequential scans that bitmap is what remains.
+    Restored only on success: after an error the transaction is rolled
+    back, and a LOCAL setting with it.
     """
-    if not enabled:
-        return None
-    previous = model.Session.execute(
-        sa.text("SELECT current_setting('enable_seqscan')")
-    ).scalar_one()
-    model.Session.execute(sa.text("SELECT set_config('enable_seqscan', 'off', true)"))
-    return str(previous)
-
-
-def _restore_sequential_scans(previous: str | None) -> None:
-    # Only on success: after an error the transaction is rolled back, and
-    # a LOCAL setting with it.
-    if previous is not None:
+    previous = {
+        name: model.Session.execute(
+            sa.text("SELECT current_setting(:name)"), {"name": name}
+        ).scalar_one()
+        for name in settings
+    }
+    for name, value in settings.items():
         model.Session.execute(
-            sa.text("SELECT set_config('enable_seqscan', :value, true)"), {"value": previous}
+            sa.text("SELECT set_config(:name, :value, true)"), {"name": name, "value": value}
         )
+    yield
+    for name, value in previous.items():
+        model.Session.execute(
+            sa.text("SELECT set_config(:name, :value, true)"), {"name": name, "value": value}
+        )
+
+
+# For a text query: the vectors are stored out of line, and the planner does
+# not count the cost of detoasting. At 100,000 datasets it would read every
+# row and test `@@` on each detoasted vector (~0.5 s) rather than take the
+# text index's bitmap, which tests nothing on the heap (~40 ms). A text
+# query always has an indexable `@@` (the dismax clauses are ANDed with the
+# rest), so without sequential scans that bitmap is what remains.
+TEXT_PLAN = {"enable_seqscan": "off"}
+# For a page ranked by the rank index: the planner, misjudging how many rows
+# match, may take a bitmap of the matches and compute each one's distance
+# from its stored vectors (~150 ms for 6,000 matches) rather than read them
+# from the index in distance order, which reads no vector.
+RANK_INDEX_PLAN = {"enable_seqscan": "off", "enable_bitmapscan": "off"}
 
 
 def _sort_items(sort: str | None) -> list[tuple[str, str]]:
@@ -254,14 +274,19 @@ def order_by(sort: str | None, compiled: CompiledQuery) -> Ordering:
             )
         parts.append(f"{expression} {direction} NULLS LAST")
     if by_score and compiled.rank_distance is not None and len(parts) == 1:
-        # The rank index gives this order itself; a second key would make
-        # PostgreSQL compute the distance of every match and sort them (no
-        # incremental sort over an ordering operator), which is what the
-        # index is there to avoid. Equal distances keep the index's order
-        # (the rows' physical order), stable while the rows do not change.
+        # The rank index gives this order itself. Equal distances keep the
+        # index's order (the rows' physical order), stable while the rows
+        # do not change.
         return Ordering(parts[0], by_score)
     # Deterministic order for equal keys (names are unique).
     parts.append(f'{ALIAS}.name COLLATE "C" ASC')
+    if by_score and compiled.rank_distance is not None:
+        # A second key in one ORDER BY would make PostgreSQL compute the
+        # distance of every match from its stored vectors and sort them all
+        # (no incremental sort over an ordering operator): what the index is
+        # there to avoid. The page takes the best rows from the index first
+        # (`_ranked_page`) and orders only those.
+        return Ordering(", ".join(parts), by_score, compiled.rank_distance, ", ".join(parts[1:]))
     return Ordering(", ".join(parts), by_score)
 
 
@@ -369,12 +394,12 @@ class PostgresPackageSearchQuery(SearchQuery):
         compiled = compile_query(query, permission_labels, True) if rank_by_index else matches
         ordering = order_by(query.get("sort"), compiled)
         names = _result_fields(query.get("fl"))
-        previous_seqscan = _avoid_sequential_scans(compiled.text_search)
-        page = self._page(compiled, ordering, rows, start)
-        self.count = self._count(matches, page)
-        self.results = self._documents(page, names, query.get("fl"))
-        self.facets = self._facets(query, matches)
-        _restore_sequential_scans(previous_seqscan)
+        with _planner(**(TEXT_PLAN if compiled.text_search else {})):
+            with _planner(**(RANK_INDEX_PLAN if compiled.rank_distance else {})):
+                page = self._page(compiled, ordering, rows, start)
+            self.count = self._count(matches, page)
+            self.results = self._documents(page, names, query.get("fl"))
+            self.facets = self._facets(query, matches)
         return {"results": self.results, "count": self.count}
 
     # the steps of `run`
@@ -386,6 +411,8 @@ class PostgresPackageSearchQuery(SearchQuery):
         the page counted the matches, the count."""
         if rows == 0:
             return []
+        if ordering.index_distance is not None:
+            return self._with_scores(compiled, self._ranked_page(compiled, ordering, rows, start))
         # A text query ranked without the index reads every match anyway
         # (its rows come from the text index's bitmap, not in a sort's index
         # order), so the page counts them in the same pass (count(*) OVER
@@ -410,7 +437,11 @@ class PostgresPackageSearchQuery(SearchQuery):
             dict(compiled.sql.params, _rows=rows, _start=start),
         ).all()
         page = [_Ranked(row.id, row.score, row.total) for row in found]
-        if page and not score_now and compiled.score != CONSTANT_SCORE:
+        return page if score_now else self._with_scores(compiled, page)
+
+    def _with_scores(self, compiled: CompiledQuery, page: list[_Ranked]) -> list[_Ranked]:
+        """The page's scores, computed for its rows only."""
+        if page and compiled.score != CONSTANT_SCORE:
             scores = dict(
                 model.Session.execute(
                     sa.text(
@@ -422,10 +453,45 @@ class PostgresPackageSearchQuery(SearchQuery):
             )
             for row in page:
                 row.score = scores.get(row.id)
-        elif not score_now:
+        else:
             for row in page:
                 row.score = CONSTANT_SCORE
         return page
+
+    def _ranked_page(
+        self, compiled: CompiledQuery, ordering: Ordering, rows: int, start: int
+    ) -> list[_Ranked]:
+        """The page of a relevance order with more keys: the best `fetch`
+        rows in the rank index's order (distances from the index, no stored
+        vector read), then those rows in the whole order.
+
+        The result is exact: every row at a smaller distance than the page's
+        last row is among the rows taken. When the last row taken ties with
+        the page's last row, rows of that same distance may lie beyond it
+        (and sort before it on the next keys): the page is taken again with
+        four times as many rows, at worst every match.
+        """
+        fetch = start + rows + TIE_MARGIN
+        while True:
+            found = model.Session.execute(
+                sa.text(
+                    f"SELECT top.id, top.distance, count(*) OVER () AS taken, "
+                    f"max(top.distance) OVER () AS last_distance "
+                    f"FROM (SELECT {ALIAS}.id, {ordering.index_distance} AS distance "
+                    f"FROM {TABLE_NAME} AS {ALIAS} WHERE {compiled.where} "
+                    f"ORDER BY {ordering.index_distance} LIMIT :_fetch) AS top "
+                    f"JOIN {TABLE_NAME} AS {ALIAS} ON {ALIAS}.id = top.id "
+                    f"ORDER BY top.distance ASC, {ordering.tie_keys} "
+                    f"LIMIT :_rows OFFSET :_start"
+                ),
+                dict(compiled.sql.params, _fetch=fetch, _rows=rows, _start=start),
+            ).all()
+            complete = (
+                not found or found[0].taken < fetch or found[0].last_distance > found[-1].distance
+            )
+            if complete:
+                return [_Ranked(row.id, None, None) for row in found]
+            fetch *= 4
 
     def _count(self, compiled: CompiledQuery, page: list[_Ranked]) -> int:
         if page and page[0].total is not None:

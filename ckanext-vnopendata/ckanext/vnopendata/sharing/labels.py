@@ -32,7 +32,8 @@ not theirs to read (`activity_labels`).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from typing import Any
 
 import ckan.authz as authz
@@ -113,10 +114,41 @@ def labels_of_package(package: model.Package) -> list[str]:
     )
 
 
+# The user objects whose labels are being reused, with those labels: set
+# only for the length of one action (`labels_reused_for`).
+_MEMO_ATTRIBUTE = "_vnopendata_labels"
+
+
+@contextmanager
+def labels_reused_for(user_obj: model.User | None) -> Iterator[None]:
+    """Within the block, the user's labels are computed once: a search asks
+    for them for its query and again to tell full from metadata-only rows.
+    Nothing outlives the block, so a grant that expires between two calls
+    counts at once."""
+    if user_obj is None or getattr(user_obj, _MEMO_ATTRIBUTE, None) is not None:
+        yield
+        return
+    setattr(user_obj, _MEMO_ATTRIBUTE, [])
+    try:
+        yield
+    finally:
+        delattr(user_obj, _MEMO_ATTRIBUTE)
+
+
 def user_labels(user_obj: model.User | None) -> list[str]:
-    labels = [PUBLIC, META_PUBLIC]
     if not user_obj or user_obj.is_anonymous:
-        return labels
+        return [PUBLIC, META_PUBLIC]
+    memo = getattr(user_obj, _MEMO_ATTRIBUTE, None)
+    if memo:
+        return list(memo)
+    labels = _user_labels(user_obj)
+    if memo is not None:
+        memo.extend(labels)
+    return labels
+
+
+def _user_labels(user_obj: model.User) -> list[str]:
+    labels = [PUBLIC, META_PUBLIC]
     labels.append(f"creator-{user_obj.id}")
     agencies = tk.get_action("organization_list_for_user")(
         {"user": user_obj.id, "ignore_auth": True}, {"permission": "read"}
@@ -179,8 +211,27 @@ def full_access_ids(user: model.User | str | None, package_ids: Iterable[str]) -
     if user_obj and authz.is_sysadmin(user_obj.name):
         return ids
     mine = full_labels(user_labels(user_obj))
-    packages = model.Session.query(model.Package).filter(model.Package.id.in_(ids))
-    return {package.id for package in packages if mine & set(labels_of_package(package))}
+    table = model.package_table
+    # The columns the labels are made of, not whole datasets: a feed page
+    # or a dump batch asks this for hundreds of rows.
+    rows = model.Session.execute(
+        sa.select(table.c.id, table.c.state, table.c.owner_org, table.c.extras).where(
+            table.c.id.in_(ids)
+        )
+    )
+    return {
+        row.id
+        for row in rows
+        if mine
+        & set(
+            dataset_labels(
+                package_id=row.id,
+                state=row.state,
+                owner_org=row.owner_org,
+                extras=row.extras or {},
+            )
+        )
+    }
 
 
 def has_full_access(user: model.User | str | None, package: model.Package | str) -> bool:
