@@ -14,7 +14,7 @@ search index and then measures:
   along `hydra:next`, anonymous and with an agency API token (the worse);
 - ``dump_per_s`` / ``dump_peak_rss_mb``: `ckan vnopendata dcat dump --format
   ttl` of the anonymous catalogue, in a process of its own (its peak RSS,
-  CKAN loaded, is what wait4 reports);
+  CKAN loaded, is its own VmHWM);
 - ``stock_*``: ckanext-dcat 2.4.4 with its default `euro_dcat_ap_3`: its
   endpoint's action (`dcat_catalog_show`, what `/catalog.ttl` runs when its
   endpoints are on) for pages, `RDFSerializer.serialize_catalog` on a sample
@@ -150,14 +150,27 @@ def isomorphic_sample(sample: int) -> bool:
     return bool(isomorphic(ours, theirs))
 
 
-def child(mode: str, ini: Path, sample: int) -> int:
-    """Run one dump in this process and print its figures (for wait4's RSS)."""
-    import resource
+def peak_rss_mb() -> float:
+    """This process's peak resident memory (VmHWM), in MB.
 
+    Not `ru_maxrss`: on Linux a process started by `subprocess` keeps, across
+    exec, the peak of the parent's memory it was forked from (the 100,000
+    dataset parent's ~390 MB showed as the child's peak before it read a
+    single dataset). VmHWM belongs to the running program's own memory.
+    """
+    with open("/proc/self/status", encoding="ascii") as status:
+        for line in status:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    raise RuntimeError("no VmHWM in /proc/self/status")
+
+
+def child(mode: str, ini: Path, sample: int) -> int:
+    """Run one dump in this process and print its figures and peak memory."""
     flask_app = corpus.load_ckan(ini)
     with flask_app.test_request_context():
         # CKAN and its plugins loaded, before any dataset: the floor of the peak.
-        loaded_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        loaded_mb = peak_rss_mb()
         if mode == "dump":
             from ckanext.vnopendata.dcat import feed
 
@@ -182,7 +195,13 @@ def child(mode: str, ini: Path, sample: int) -> int:
             elapsed = time.perf_counter() - started
             cpu = time.process_time() - cpu_started
             count = len(found)
-    figures = {"datasets": count, "seconds": elapsed, "cpu_seconds": cpu, "loaded_mb": loaded_mb}
+    figures = {
+        "datasets": count,
+        "seconds": elapsed,
+        "cpu_seconds": cpu,
+        "loaded_mb": loaded_mb,
+        "peak_mb": peak_rss_mb(),
+    }
     print(json.dumps(figures), flush=True)
     return 0
 
@@ -206,12 +225,11 @@ def run_child(mode: str, ini: Path, sample: int) -> tuple[dict[str, Any], float]
     )
     assert process.stdout is not None
     output = process.stdout.read()
-    _pid, status, usage = os.wait4(process.pid, 0)
-    process.returncode = os.waitstatus_to_exitcode(status)
+    process.wait()
     if process.returncode != 0:
         raise RuntimeError(f"{mode} child failed: {output[-500:]}")
     figures = json.loads(output.strip().splitlines()[-1])
-    return figures, usage.ru_maxrss / 1024
+    return figures, figures["peak_mb"]
 
 
 def publish_corpus() -> None:
