@@ -93,9 +93,15 @@ def _solr_date(moment: datetime) -> str:
 
 def _parse_moment(value: str, name: str) -> datetime:
     try:
-        moment = parse_date(value)
-    except (ParserError, ValueError, OverflowError):
-        raise FeedError(tk._("{name} must be an ISO 8601 date").format(name=name)) from None
+        # The index's own dates (every row of a page) are what fromisoformat
+        # reads, ~30 times faster than dateutil; callers' dates may be any
+        # ISO 8601 form.
+        moment = datetime.fromisoformat(value)
+    except (TypeError, ValueError):
+        try:
+            moment = parse_date(value)
+        except (ParserError, ValueError, OverflowError):
+            raise FeedError(tk._("{name} must be an ISO 8601 date").format(name=name)) from None
     if moment.tzinfo:
         moment = moment.astimezone(timezone.utc).replace(tzinfo=None)
     return moment
