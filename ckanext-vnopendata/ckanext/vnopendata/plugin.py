@@ -26,6 +26,7 @@ from ckanext.vnopendata.logic import (
     validators,
     visibility,
 )
+from ckanext.vnopendata.ops import startup as ops_startup
 from ckanext.vnopendata.search import solr_document
 from ckanext.vnopendata.sharing import labels
 
@@ -81,6 +82,7 @@ class VnOpenDataPlugin(p.SingletonPlugin):
 
     def configure(self, config_: Any) -> None:
         licences.install_register()
+        ops_startup.create_asset_cache()
         # After every plugin's update_config, where the search plugin
         # registers the index class that the DCAT pieces ride along with.
         from ckanext.vnopendata.dcat import hooks
