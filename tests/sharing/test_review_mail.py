@@ -59,12 +59,21 @@ def inbox(smtp_port, ckan_config, monkeypatch) -> Iterator[Inbox]:
     controller.stop()
 
 
+def _clear(queue) -> None:
+    """No job of an earlier test or run: queued, scheduled for a retry
+    (a failed send waits there for its next try), or failed."""
+    queue.empty()
+    for registry in (queue.scheduled_job_registry, queue.failed_job_registry):
+        for job_id in registry.get_job_ids():
+            registry.remove(job_id, delete_job=True)
+
+
 @pytest.fixture
 def queue():
     queue = jobs.get_queue()
-    queue.empty()
+    _clear(queue)
     yield queue
-    queue.empty()
+    _clear(queue)
 
 
 def run_worker() -> None:
