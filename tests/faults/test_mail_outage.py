@@ -66,7 +66,11 @@ def test_reviews_succeed_and_mail_is_delivered_when_smtp_returns(clean_db, monke
             "organization_member_create", id=agency["id"], username=user["name"], role=role
         )
     queue = jobs.get_queue()
+    # No job of an earlier test or run: queued, scheduled or failed.
     queue.empty()
+    for registry in (queue.scheduled_job_registry, queue.failed_job_registry):
+        for job_id in registry.get_job_ids():
+            registry.remove(job_id, delete_job=True)
 
     worker = subprocess.Popen(
         [str(Path(sys.executable).parent / "ckan"), "-c", config["__file__"], "jobs", "worker"],
