@@ -3,22 +3,23 @@
 from __future__ import annotations
 
 import os
-import shutil
+from pathlib import Path
 from typing import Any
 
 import ckan.plugins as plugins
 from ckan.common import config
-from ckan.lib.webassets_tools import get_webassets_path
 
 from ckanext.vnopendata.ops import startup
 
 
 def test_the_asset_cache_folder_exists_once_the_plugin_is_configured(
-    _session_app: Any,
+    _session_app: Any, ckan_config: Any, monkeypatch: Any, tmp_path: Path
 ) -> None:
-    folder = os.path.join(get_webassets_path(), startup.ASSET_CACHE_FOLDER)
-    shutil.rmtree(folder, ignore_errors=True)
-    assert not os.path.isdir(folder)
+    # A fresh storage folder (not the running app's: its cache holds the
+    # compiled assets' versions that later pages need).
+    monkeypatch.setitem(ckan_config, "ckan.webassets.path", str(tmp_path))
+    folder = tmp_path / startup.ASSET_CACHE_FOLDER
+    assert not folder.exists()
     # What CKAN runs when the application loads, before any request.
     plugins.get_plugin("vnopendata").configure(config)
     assert os.path.isdir(folder)
