@@ -83,6 +83,26 @@ def clean_db(reset_database):
     reset_database()
 
 
+@pytest.fixture
+def job_queue():
+    """CKAN's job queue with no job of an earlier test or run: queued,
+    scheduled for a retry (a failed send waits there for its next try), or
+    failed. The test Redis outlives runs, so a count of jobs or a worker
+    started by a test would otherwise meet them. Emptied again afterwards."""
+    import ckan.lib.jobs as jobs
+
+    def empty(queue):
+        queue.empty()
+        for registry in (queue.scheduled_job_registry, queue.failed_job_registry):
+            for job_id in registry.get_job_ids():
+                registry.remove(job_id, delete_job=True)
+
+    queue = jobs.get_queue()
+    empty(queue)
+    yield queue
+    empty(queue)
+
+
 def pytest_configure(config):
     config.addinivalue_line(
         "markers",

@@ -17,7 +17,6 @@ from email import message_from_bytes
 from email.header import decode_header, make_header
 from pathlib import Path
 
-import ckan.lib.jobs as jobs
 import ckan.tests.factories as factories
 import ckan.tests.helpers as helpers
 import pytest
@@ -48,7 +47,7 @@ def subject_of(content: bytes) -> str:
 
 
 @pytest.mark.ckan_config("ckanext.vnopendata.review.required", "true")
-def test_reviews_succeed_and_mail_is_delivered_when_smtp_returns(clean_db, monkeypatch):
+def test_reviews_succeed_and_mail_is_delivered_when_smtp_returns(clean_db, monkeypatch, job_queue):
     monkeypatch.setattr(mail, "RETRY_INTERVALS", [1, 2, 2, 3, 3, 5, 5, 5])
     port = free_port()  # nothing listens here yet: the SMTP server is "down"
     agency = factories.Organization(
@@ -65,12 +64,7 @@ def test_reviews_succeed_and_mail_is_delivered_when_smtp_returns(clean_db, monke
         helpers.call_action(
             "organization_member_create", id=agency["id"], username=user["name"], role=role
         )
-    queue = jobs.get_queue()
-    # No job of an earlier test or run: queued, scheduled or failed.
-    queue.empty()
-    for registry in (queue.scheduled_job_registry, queue.failed_job_registry):
-        for job_id in registry.get_job_ids():
-            registry.remove(job_id, delete_job=True)
+    queue = job_queue  # no job of an earlier test or run
 
     worker = subprocess.Popen(
         [str(Path(sys.executable).parent / "ckan"), "-c", config["__file__"], "jobs", "worker"],

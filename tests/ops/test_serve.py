@@ -96,16 +96,11 @@ def ini() -> str:
     return str(Path(config["__file__"]).resolve())
 
 
-def test_the_unit_serves_runs_jobs_and_stops_together(ini):
+def test_the_unit_serves_runs_jobs_and_stops_together(ini, job_queue):
     import ckan.lib.jobs as jobs
 
-    # Only this test's job: earlier tests leave mail jobs queued or scheduled
-    # for a retry, which the unit's worker would run first.
-    queue = jobs.get_queue()
-    queue.empty()
-    for registry in (queue.scheduled_job_registry, queue.failed_job_registry):
-        for job_id in registry.get_job_ids():
-            registry.remove(job_id, delete_job=True)
+    # Only this test's job (`job_queue`): earlier tests leave mail jobs
+    # queued or scheduled for a retry, which the unit's worker would run first.
     unit = start_unit(ini, PORT)
     try:
         health = wait_healthy(PORT, unit)

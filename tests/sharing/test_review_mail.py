@@ -59,23 +59,6 @@ def inbox(smtp_port, ckan_config, monkeypatch) -> Iterator[Inbox]:
     controller.stop()
 
 
-def _clear(queue) -> None:
-    """No job of an earlier test or run: queued, scheduled for a retry
-    (a failed send waits there for its next try), or failed."""
-    queue.empty()
-    for registry in (queue.scheduled_job_registry, queue.failed_job_registry):
-        for job_id in registry.get_job_ids():
-            registry.remove(job_id, delete_job=True)
-
-
-@pytest.fixture
-def queue():
-    queue = jobs.get_queue()
-    _clear(queue)
-    yield queue
-    _clear(queue)
-
-
 def run_worker() -> None:
     """Run the queued mail jobs as `ckan jobs worker` would (without forking)."""
     queue = jobs.get_queue()
@@ -83,7 +66,7 @@ def run_worker() -> None:
 
 
 def test_submit_mails_the_agency_admins_and_decisions_mail_the_submitter(
-    people, agencies, inbox, queue
+    people, agencies, inbox, job_queue
 ):
     dataset = call_as(
         people["editor"],
@@ -115,7 +98,7 @@ def test_submit_mails_the_agency_admins_and_decisions_mail_the_submitter(
 
 
 def test_a_request_succeeds_while_the_mail_server_is_down(
-    people, agencies, smtp_port, ckan_config, monkeypatch, queue
+    people, agencies, smtp_port, ckan_config, monkeypatch, job_queue
 ):
     # Nothing listens on the configured SMTP port.
     monkeypatch.setitem(ckan_config, "smtp.server", f"127.0.0.1:{smtp_port}")
@@ -128,4 +111,4 @@ def test_a_request_succeeds_while_the_mail_server_is_down(
     assert submitted["review_state"] == "submitted"
     run_worker()
     # The failed send is kept for a retry, not dropped.
-    assert len(queue.scheduled_job_registry) + len(queue.failed_job_registry) == 1
+    assert len(job_queue.scheduled_job_registry) + len(job_queue.failed_job_registry) == 1
