@@ -72,6 +72,36 @@ def test_a_walk_sees_every_dataset_that_existed_at_its_start_exactly_once(app, d
     assert "bo-du-lieu-moi-trong-luc-thu-thap" in fresh
 
 
+def _total(app: Any, url: str) -> int:
+    response = app.get(url)
+    graph = Graph().parse(data=response.get_data(as_text=True), format="turtle")
+    return int(next(graph.objects(None, vocabularies.HYDRA.totalItems)))
+
+
+@pytest.mark.ckan_config("ckanext.dcat.datasets_per_page", "5")
+def test_every_page_of_a_walk_gives_the_total_at_its_start(app, demo_catalog):
+    from ckanext.vnopendata.search.package_query import count_not_needed
+
+    context = {"ignore_auth": True, "user": demo_catalog["sysadmin"]["name"]}
+    at_start = visible_names(None)
+    assert _total(app, "/catalog.ttl") == len(at_start)
+    first, url = _page(app, "/catalog.ttl")
+    assert url is not None
+    # A dataset the walk has not reached is deleted: the pages that follow
+    # keep the walk's total (kept from its first page, not counted again).
+    helpers.call_action("package_delete", context=dict(context), id=sorted(at_start - set(first))[0])
+    assert _total(app, url) == len(at_start)
+    # A new walk counts the catalogue as it is now.
+    assert _total(app, "/catalog.ttl") == len(at_start) - 1
+    # The search the later pages make: no count of its own.
+    with count_not_needed():
+        found = helpers.call_action(
+            "package_search", context={"user": "", "ignore_auth": False}, q="*:*", rows=3,
+            sort="metadata_created asc, name asc",
+        )  # fmt: skip
+    assert found["count"] is None and len(found["results"]) == 3
+
+
 @pytest.mark.parametrize(
     ("fmt", "parse_as"), [("ttl", "turtle"), ("nt", "nt"), ("jsonld", "json-ld")]
 )

@@ -375,7 +375,13 @@ def test_postgresql_restarted_while_editors_write(unit):
 def test_redis_stopped_reading_and_search_keep_working(unit):
     unit["redis"].stop()
     try:
-        for path in ("/", "/dataset/", "/dataset/?q=ghi", "/api/3/action/package_search?q=ghi"):
+        for path in (
+            "/",
+            "/dataset/",
+            "/dataset/?q=ghi",
+            "/api/3/action/package_search?q=ghi",
+            "/catalog.ttl",
+        ):
             r = requests.get(f"{BASE}{path}", timeout=60)
             assert r.status_code == 200, (path, r.status_code, r.text[:500])
         health = requests.get(f"{BASE}/health", timeout=60)

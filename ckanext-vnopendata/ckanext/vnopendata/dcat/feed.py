@@ -17,6 +17,8 @@ walk keeps its place, a deleted one leaves no gap: a harvest that follows
 from __future__ import annotations
 
 import functools
+import hashlib
+import json
 import logging
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -25,6 +27,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 import ckan.lib.plugins as lib_plugins
+import ckan.lib.redis as ckan_redis
 import ckan.model as model
 import ckan.plugins.toolkit as tk
 from ckan.common import config
@@ -34,10 +37,12 @@ from dateutil.parser import ParserError
 from dateutil.parser import parse as parse_date
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF
+from redis.exceptions import RedisError
 
 from ckanext.vnopendata.dcat import pieces, writers
 from ckanext.vnopendata.dcat.profile import VnDcatApProfile
 from ckanext.vnopendata.dcat.vocabularies import DCAT, HYDRA, PREFIXES
+from ckanext.vnopendata.search.package_query import count_not_needed
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +50,8 @@ PER_PAGE_OPTION = "ckanext.dcat.datasets_per_page"
 FIELDS = "id name metadata_created permission_labels"
 SEARCH_FILTERS = ["-dataset_type:harvest", "-dataset_type:showcase"]
 META_PREFIX = "meta-"
+# How long a walk's total is kept after a page counted it (seconds).
+WALK_TOTAL_TTL = 3600
 
 
 class FeedError(Exception):
@@ -162,6 +169,36 @@ class Page:
     request: PageRequest
 
 
+def _walk_key(caller: Caller, request: PageRequest) -> str:
+    """The Redis key of the total of the walk `request` belongs to, as
+    `caller` sees it: same labels, same window, same filters."""
+    walk = [
+        sorted(caller.labels),
+        caller.sysadmin,
+        request.q,
+        request.fq,
+        request.modified_since,
+        request.as_of,
+    ]
+    digest = hashlib.sha256(json.dumps(walk).encode()).hexdigest()
+    return f"{config.get('ckan.site_id')}:vnopendata:dcat:walk-total:{digest}"
+
+
+def _known_total(key: str) -> int | None:
+    try:
+        value = ckan_redis.connect_to_redis().get(key)
+    except RedisError:
+        return None
+    return int(value) if value is not None else None
+
+
+def _keep_total(key: str, total: int) -> None:
+    try:
+        ckan_redis.connect_to_redis().set(key, total, ex=WALK_TOTAL_TTL)
+    except RedisError:
+        log.info("Redis unavailable: the feed walk's total is counted again on each page")
+
+
 def _search(caller: Caller, data_dict: dict[str, Any]) -> dict[str, Any]:
     context = {"user": caller.name or "", "ignore_auth": False}
     try:
@@ -197,12 +234,21 @@ def find_page(caller: Caller, request: PageRequest, size: int | None = None) -> 
     )
     if not request.after and request.page > 1:
         window["start"] = (request.page - 1) * size
-    # package_search returns at most ckan.search.rows_max rows a call.
-    rows_max = int(config.get("ckan.search.rows_max") or 1000)
+    # The walk's total (`hydra:totalItems`): counted once, by the first
+    # page that finds it unknown, and kept for the walk's later pages, which
+    # then skip the count (the biggest cost of a page on a large catalogue).
+    # Every page of a walk has the same `as_of`, so the total is the number
+    # of datasets the caller could see when the walk started.
+    total_key = _walk_key(caller, request)
+    total = _known_total(total_key)
     extra = 8
     while True:
         rows = min(size + 1 + extra, rows_max)
-        found = _search(caller, dict(window, rows=rows))
+        if total is None:
+            found = _search(caller, dict(window, rows=rows))
+        else:
+            with count_not_needed():
+                found = _search(caller, dict(window, rows=rows))
         results = found["results"]
         if after_created is not None:
             kept = [
@@ -216,11 +262,14 @@ def find_page(caller: Caller, request: PageRequest, size: int | None = None) -> 
         if len(kept) > size or len(results) < rows or rows == rows_max:
             break
         extra *= 4
-    # One search per page: the total is what lies before the window (the
-    # pages walked, by the page number the links carry) plus the window.
-    count = found["count"]
-    if after_created is not None:
-        count += (request.page - 1) * size - (len(results) - len(kept))
+    if total is None:
+        # What lies before the window (the pages walked, by the page number
+        # the links carry) plus the window.
+        total = found["count"]
+        if after_created is not None:
+            total += (request.page - 1) * size - (len(results) - len(kept))
+        _keep_total(total_key, total)
+    count = total
     next_after = None
     if len(kept) > size:
         kept = kept[:size]

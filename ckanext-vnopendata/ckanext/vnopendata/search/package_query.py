@@ -14,6 +14,7 @@ import logging
 import re
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
@@ -43,6 +44,9 @@ from ckanext.vnopendata.search.compiler import (
 from ckanext.vnopendata.search.fields import SCALAR_COLUMNS, check_field_name
 
 log = logging.getLogger(__name__)
+
+# False inside `count_not_needed()`.
+_COUNT_WANTED: ContextVar[bool] = ContextVar("vnopendata_search_count_wanted", default=True)
 
 CKAN_MM = "2<-1 5<80%"
 CONSTANT_SCORE = "1.0"
@@ -230,6 +234,19 @@ TEXT_PLAN = {"enable_seqscan": "off"}
 # (~150 ms for 6,000 matches) rather than read them from the index in
 # distance order, which reads no vector.
 RANK_INDEX_PLAN = {"enable_bitmapscan": "off"}
+
+
+@contextmanager
+def count_not_needed() -> Iterator[None]:
+    """Searches inside leave `count` None where counting would cost a
+    pass over the matches of its own: for a caller that knows the total
+    already (a feed walk after its first page). A count the page's own
+    statement gives is still returned."""
+    token = _COUNT_WANTED.set(False)
+    try:
+        yield
+    finally:
+        _COUNT_WANTED.reset(token)
 
 
 def _sort_items(sort: str | None) -> list[tuple[str, str]]:
@@ -497,9 +514,11 @@ class PostgresPackageSearchQuery(SearchQuery):
                 return [_Ranked(row.id, None, None) for row in found]
             fetch *= 4
 
-    def _count(self, compiled: CompiledQuery, page: list[_Ranked]) -> int:
+    def _count(self, compiled: CompiledQuery, page: list[_Ranked]) -> int | None:
         if page and page[0].total is not None:
             return int(page[0].total)
+        if not _COUNT_WANTED.get():
+            return None
         # Not counted by the page, or a page past the last match (no row to
         # carry the count).
         return int(
