@@ -238,3 +238,21 @@ class TestCopiesOfCkanCode:
         search.rebuild(defer_commit=True, quiet=True)
         assert "in batches" not in caplog.text
         assert [row["id"] for row in index_rows()] == indexable_ids()
+
+
+@pytest.mark.usefixtures("clean_db", "with_request_context")
+def test_result_columns_give_the_stored_documents_values() -> None:
+    """Result fields read from columns (`RESULT_COLUMNS`) equal the stored
+    document's, for every demo dataset, as written one by one and in bulk."""
+    from ckanext.vnopendata import demo
+    from ckanext.vnopendata.search.package_query import RESULT_COLUMNS
+
+    demo.load(echo=lambda _: None)
+    for written in per_dataset_then_bulk():
+        assert len(written) >= 36
+        for row in written:
+            for column, convert in RESULT_COLUMNS.items():
+                value = row[column]
+                assert (convert(value) if value is not None else None) == row["doc"].get(
+                    column
+                ), (row["name"], column)
