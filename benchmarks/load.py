@@ -18,9 +18,9 @@
    - API clients (6): ``package_search`` with filters and facets
      (``api_search``), ``package_show`` (``api_show``);
    - harvesters (1): walk the catalogue page by page (``dcat_page``): the
-     DCAT feed ``/catalog.ttl?page=N`` when the portal serves it, otherwise
-     CKAN's paged ``package_search`` (rows=100), which is what is measured
-     until the DCAT feed lands;
+     DCAT feed from ``/catalog.ttl`` along its ``hydra:next`` links, as
+     ckanext-dcat's harvester does, when the portal serves it, otherwise
+     CKAN's paged ``package_search`` (rows=100);
    - agency editors (1): create a dataset, then update it (``write``).
 
 The last line printed is one JSON object: users, duration_s, requests, rps,
@@ -39,6 +39,7 @@ import sys
 import time
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 DB_NAME = "vnopendata_ops_bench"
@@ -222,6 +223,7 @@ def run_locust(args: argparse.Namespace) -> dict[str, Any]:
 
         def on_start(self) -> None:
             self.page = 1
+            self.url = "/catalog.ttl"
             if walked["feed"] is None:
                 probe = self.client.get("/catalog.ttl", name="dcat_page:probe")
                 walked["feed"] = "dcat" if probe.status_code == 200 else "package_search"
@@ -229,9 +231,17 @@ def run_locust(args: argparse.Namespace) -> dict[str, Any]:
         @task
         def next_page(self) -> None:
             if walked["feed"] == "dcat":
-                response = self.client.get("/catalog.ttl", params={"page": self.page},
-                                           name="dcat_page:catalog.ttl")  # fmt: skip
-                more = response.status_code == 200 and b"hydra:next" in response.content
+                # As a harvester walks the feed: along hydra:next, whose
+                # links carry the walk (its start and position).
+                response = self.client.get(self.url, name="dcat_page:catalog.ttl")
+                following = None
+                if response.status_code == 200:
+                    body = response.text
+                    start = body.find("hydra:next ")
+                    if start >= 0:
+                        following = urlsplit(body[start:].split('"', 2)[1])
+                self.url = f"{following.path}?{following.query}" if following else "/catalog.ttl"
+                more = following is not None
             else:
                 response = self.client.get(
                     "/api/3/action/package_search",
