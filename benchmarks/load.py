@@ -70,6 +70,23 @@ def prepare(args: argparse.Namespace) -> dict[str, Any]:
             print(f"building {args.datasets} datasets...", file=sys.stderr, flush=True)
             catalogue = corpus.build_corpus(args.datasets, args.seed)
             corpus.measure_rebuild()  # fills the search index
+        # The feed serves stored pieces: built here, as the portal keeps
+        # them, not at read time during the run.
+        import sqlalchemy as sa
+        from ckan import model
+
+        from ckanext.vnopendata.dcat import pieces
+        from ckanext.vnopendata.model.dcat import dcat_piece_table
+
+        active = model.Session.execute(
+            sa.text("SELECT count(*) FROM package WHERE state = 'active' AND type = 'dataset'")
+        ).scalar_one()
+        stored = model.Session.execute(
+            sa.select(sa.func.count()).select_from(dcat_piece_table)
+        ).scalar_one()
+        if stored < active:
+            print(f"building the DCAT pieces of {active} datasets...", file=sys.stderr, flush=True)
+            pieces.rebuild()
         context = {"user": corpus.SYSADMIN, "ignore_auth": True}
         token = get_action("api_token_create")(
             context, {"user": corpus.AGENCY_USER, "name": f"load-{int(time.time())}"}

@@ -89,7 +89,8 @@ def test_every_page_of_a_walk_gives_the_total_at_its_start(app, demo_catalog):
     assert url is not None
     # A dataset the walk has not reached is deleted: the pages that follow
     # keep the walk's total (kept from its first page, not counted again).
-    helpers.call_action("package_delete", context=dict(context), id=sorted(at_start - set(first))[0])
+    unseen = sorted(at_start - set(first))[0]
+    helpers.call_action("package_delete", context=dict(context), id=unseen)
     assert _total(app, url) == len(at_start)
     # A new walk counts the catalogue as it is now.
     assert _total(app, "/catalog.ttl") == len(at_start) - 1

@@ -253,6 +253,5 @@ def test_result_columns_give_the_stored_documents_values() -> None:
         for row in written:
             for column, convert in RESULT_COLUMNS.items():
                 value = row[column]
-                assert (convert(value) if value is not None else None) == row["doc"].get(
-                    column
-                ), (row["name"], column)
+                read = convert(value) if value is not None else None
+                assert read == row["doc"].get(column), (row["name"], column)
