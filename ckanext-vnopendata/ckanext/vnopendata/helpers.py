@@ -20,6 +20,7 @@ __all__ = [
     "vnopendata_lang",
     "vnopendata_translated",
     "vnopendata_sharing_class",
+    "vnopendata_agency",
     "vnopendata_agency_title",
     "vnopendata_facet_label",
     "vnopendata_fluent_form_value",
@@ -138,15 +139,38 @@ def vnopendata_sharing_class(key: str | None) -> classes.SharingClass | None:
     return classes.get(key)
 
 
+# What an agency's name, logo and description need of organization_show. Its
+# defaults add the agency's parent groups, and listing those (even none)
+# makes CKAN count the datasets of every group and agency of the portal in
+# one facet search over the whole catalogue (~140 ms at 10,000 datasets).
+AGENCY_ONLY = {
+    "include_datasets": False,
+    "include_dataset_count": False,
+    "include_users": False,
+    "include_groups": False,
+    "include_tags": False,
+    "include_followers": False,
+}
+
+
+def vnopendata_agency(agency_id: str | None) -> dict[str, Any]:
+    """The agency (organisation) as a page shows it beside a dataset: its
+    own fields and extras, without members, groups or counts; {} when it
+    cannot be shown."""
+    if not agency_id:
+        return {}
+    try:
+        return tk.get_action("organization_show")({}, dict(AGENCY_ONLY, id=agency_id))
+    except (tk.ObjectNotFound, tk.NotAuthorized, tk.ValidationError):
+        return {}
+
+
 def vnopendata_agency_title(agency_id: str | None) -> str:
     """Title of an agency (organisation) in the page language."""
     if not agency_id:
         return ""
-    try:
-        agency = tk.get_action("organization_show")(
-            {}, {"id": agency_id, "include_datasets": False}
-        )
-    except (tk.ObjectNotFound, tk.NotAuthorized):
+    agency = vnopendata_agency(agency_id)
+    if not agency:
         return agency_id
     return vnopendata_translated(agency, "title")
 
@@ -195,7 +219,13 @@ def vnopendata_selected_codes(value: Any) -> list[str]:
 def vnopendata_agency_choices() -> list[dict[str, str]]:
     """Every active agency, for the custodian and parent-agency selects."""
     agencies = tk.get_action("organization_list")(
-        {"ignore_auth": True}, {"all_fields": True, "include_extras": True, "limit": 1000}
+        {"ignore_auth": True},
+        {
+            "all_fields": True,
+            "include_extras": True,
+            "include_dataset_count": False,
+            "limit": 1000,
+        },
     )
     choices = [
         {

@@ -83,7 +83,14 @@ def agency_titles(names: list[str], lang: str) -> dict[str, str]:
         return {}
     agencies = tk.get_action("organization_list")(
         {"ignore_auth": True},
-        {"all_fields": True, "include_extras": True, "organizations": names, "limit": len(names)},
+        {
+            "all_fields": True,
+            "include_extras": True,
+            # Titles only: CKAN's dataset counts would cost a facet search.
+            "include_dataset_count": False,
+            "organizations": names,
+            "limit": len(names),
+        },
     )
     return {
         agency["name"]: helpers.vnopendata_translated(agency, "title", lang) for agency in agencies
@@ -254,7 +261,13 @@ def agency_summary(agency: dict[str, Any]) -> dict[str, Any]:
     found = _search(rows=1, fq=owner, **{"facet.field": ["sharing_class"], "facet.limit": -1})
     by_class = found.get("facets", {}).get("sharing_class", {})
     agencies = tk.get_action("organization_list")(
-        {"ignore_auth": True}, {"all_fields": True, "include_extras": True, "limit": 1000}
+        {"ignore_auth": True},
+        {
+            "all_fields": True,
+            "include_extras": True,
+            "include_dataset_count": False,
+            "limit": 1000,
+        },
     )
     parent = next((a for a in agencies if a["id"] == agency.get("parent_agency")), None)
     departments = sorted(
