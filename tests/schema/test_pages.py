@@ -33,6 +33,27 @@ def test_the_dataset_page_shows_the_facts_in_vietnamese(app, demo_data):
     assert "Ngày rà soát kế tiếp" in page
 
 
+def test_the_dataset_page_shows_its_agency_without_counting_the_catalogue(
+    app, demo_data, monkeypatch
+):
+    """The agency box beside the dataset, read without CKAN's portal-wide
+    dataset counts (a facet search over every dataset on each page)."""
+    from ckan.lib.dictization import model_dictize
+
+    counted = []
+    counts = model_dictize.get_group_dataset_counts
+
+    def spy(*args, **kwargs):
+        counted.append(args)
+        return counts(*args, **kwargs)
+
+    monkeypatch.setattr(model_dictize, "get_group_dataset_counts", spy)
+    page = text(app.get("/dataset/danh-sach-thu-tuc-hanh-chinh-cua-thanh-pho-ha-noi"))
+    box = page[page.index('id="organization-info"') :]
+    assert "Ủy ban nhân dân Thành phố Hà Nội" in box[: box.index("</section>")]
+    assert counted == []
+
+
 def test_the_dataset_page_in_english_falls_back_to_vietnamese(app, demo_data):
     page = text(app.get("/en/dataset/danh-sach-thu-tuc-hanh-chinh-cua-thanh-pho-ha-noi"))
     assert "Administrative procedures of Ha Noi" in page
