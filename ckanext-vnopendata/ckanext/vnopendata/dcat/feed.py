@@ -43,6 +43,7 @@ from ckanext.vnopendata.dcat import pieces, writers
 from ckanext.vnopendata.dcat.profile import VnDcatApProfile
 from ckanext.vnopendata.dcat.vocabularies import DCAT, HYDRA, PREFIXES
 from ckanext.vnopendata.search.package_query import count_not_needed
+from ckanext.vnopendata.sharing import labels as sharing_labels
 
 log = logging.getLogger(__name__)
 
@@ -63,6 +64,9 @@ class Caller:
     name: str | None
     sysadmin: bool
     labels: set[str] = field(default_factory=set)
+    # The user, when known: the searches of a page use it and its labels
+    # rather than reading both again.
+    user: model.User | None = field(default=None, repr=False, compare=False)
 
     def variant(self, dataset_labels: list[str] | None) -> str:
         """`full` when the caller shares a non-`meta-` label, else `meta`."""
@@ -74,6 +78,8 @@ class Caller:
 
 def current_caller() -> Caller:
     user = tk.current_user
+    if user and user.is_authenticated and isinstance(user, model.User):
+        return _caller(user)
     return caller_for(user.name if user and user.is_authenticated else None)
 
 
@@ -81,12 +87,17 @@ def caller_for(user_name: str | None) -> Caller:
     user_obj = model.User.get(user_name) if user_name else None
     if user_name and user_obj is None:
         raise tk.ObjectNotFound(tk._("User not found"))
+    return _caller(user_obj)
+
+
+def _caller(user_obj: model.User | None) -> Caller:
     labeller = lib_plugins.get_permission_labels()
     labels = set(labeller.get_user_dataset_labels(user_obj))
     return Caller(
         name=user_obj.name if user_obj else None,
         sysadmin=bool(user_obj and user_obj.sysadmin),
         labels=labels,
+        user=user_obj,
     )
 
 
@@ -200,9 +211,17 @@ def _keep_total(key: str, total: int) -> None:
 
 
 def _search(caller: Caller, data_dict: dict[str, Any]) -> dict[str, Any]:
-    context = {"user": caller.name or "", "ignore_auth": False}
+    context: dict[str, Any] = {"user": caller.name or "", "ignore_auth": False}
+    user = caller.user
+    # The caller's user and labels, read when the request began, serve the
+    # search (a dump's batches drop the session's objects: then read again).
+    if user is not None and user in model.Session:
+        context["auth_user_obj"] = user
+    else:
+        user = None
     try:
-        return tk.get_action("package_search")(context, data_dict)
+        with sharing_labels.labels_reused_for(user, known=sorted(caller.labels)):
+            return tk.get_action("package_search")(context, data_dict)
     except (SearchQueryError, SearchError) as error:
         raise FeedError(str(error)) from None
 
@@ -317,14 +336,21 @@ def catalog_body(fmt: str) -> str:
     return _catalog_body(fmt, *settings)
 
 
+class _Triples(list[tuple[Any, Any, Any]]):
+    """Triples for a writer, collected without a graph's indexes: a page's
+    links are distinct by construction."""
+
+    def add(self, triple: tuple[Any, Any, Any]) -> None:
+        self.append(triple)
+
+
 def page_links_body(dataset_uris: list[str], info: dict[str, Any] | None, fmt: str) -> str:
-    graph = Graph(bind_namespaces="none")
+    triples = _Triples()
     catalog_ref = URIRef(catalog_uri())
-    for uri in dataset_uris:
-        graph.add((catalog_ref, DCAT.dataset, URIRef(uri)))
+    triples.extend((catalog_ref, DCAT.dataset, URIRef(uri)) for uri in dataset_uris)
     if info:
-        add_pagination(graph, info)
-    return writers.body(graph, fmt)
+        add_pagination(triples, info)
+    return writers.triples_body(triples, fmt)
 
 
 def catalog_graph(dataset_uris: list[str], info: dict[str, Any] | None) -> Graph:
@@ -342,7 +368,7 @@ def catalog_graph(dataset_uris: list[str], info: dict[str, Any] | None) -> Graph
     return graph
 
 
-def add_pagination(graph: Graph, info: dict[str, Any]) -> None:
+def add_pagination(graph: Graph | _Triples, info: dict[str, Any]) -> None:
     """ckanext-dcat's RDFSerializer._add_pagination_triples, on any graph."""
     ref = URIRef(info["current"])
     graph.add((ref, RDF.type, HYDRA.PagedCollection))
@@ -360,8 +386,9 @@ def add_pagination(graph: Graph, info: dict[str, Any]) -> None:
                 graph.add((ref, predicate, Literal(info[key])))
 
 
-def _dataset_uri(package_id: str) -> str:
-    return f"{catalog_uri().rstrip('/')}/dataset/{package_id}"
+def _dataset_uris(package_ids: list[str]) -> list[str]:
+    base = catalog_uri().rstrip("/")
+    return [f"{base}/dataset/{package_id}" for package_id in package_ids]
 
 
 def bodies_for(datasets: list[dict[str, Any]], caller: Caller, fmt: str) -> list[str]:
@@ -383,7 +410,7 @@ def bodies_for(datasets: list[dict[str, Any]], caller: Caller, fmt: str) -> list
 def catalog_document(caller: Caller, request: PageRequest, fmt: str, path: str) -> Iterator[str]:
     page = find_page(caller, request)
     info = pagination(page, path)
-    uris = [_dataset_uri(d["id"]) for d in page.datasets]
+    uris = _dataset_uris([d["id"] for d in page.datasets])
     head = [catalog_body(fmt), page_links_body(uris, info, fmt)]
     return writers.document(fmt, [*head, *bodies_for(page.datasets, caller, fmt)])
 
@@ -406,7 +433,7 @@ def dump(caller: Caller, fmt: str, batch: int = 900, progress: Any = None) -> It
     yield from emit(catalog_body(fmt))
     while True:
         page = find_page(caller, request, size=batch)
-        uris = [_dataset_uri(dataset["id"]) for dataset in page.datasets]
+        uris = _dataset_uris([dataset["id"] for dataset in page.datasets])
         yield from emit(page_links_body(uris, None, fmt))
         for body in bodies_for(page.datasets, caller, fmt):
             yield from emit(body)

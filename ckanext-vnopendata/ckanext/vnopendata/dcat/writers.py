@@ -172,7 +172,11 @@ def bodies(graph: Graph) -> dict[str, str]:
 
 def body(graph: Graph, fmt: str) -> str:
     """The graph's triples in one format, as a concatenable body."""
-    triples = list(graph.triples((None, None, None)))
+    return triples_body(list(graph.triples((None, None, None))), fmt)
+
+
+def triples_body(triples: list[tuple[Any, Any, Any]], fmt: str) -> str:
+    """Distinct triples in one format, as a concatenable body."""
     try:
         return BODY_WRITERS[fmt](triples)
     finally:

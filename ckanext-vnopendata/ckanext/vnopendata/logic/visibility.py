@@ -115,7 +115,12 @@ def package_search(next_action: Action, context: Context, data_dict: DataDict) -
     with labels.labels_reused_for(reader):
         result = next_action(context, data_dict)
         rows = [row for row in result.get("results", []) if isinstance(row, dict)]
-        full = labels.full_access_ids(reader, [row.get("id") for row in rows])
+        if requested is not None and not labels.STRIPPED_FIELDS.intersection(requested):
+            # Only fields a metadata-only reader sees too (a feed page asks
+            # id, name, dates and labels of a hundred datasets).
+            full = {row.get("id") for row in rows}
+        else:
+            full = labels.full_access_ids(reader, [row.get("id") for row in rows])
     for row in rows:
         if row.get("id") not in full:
             labels.strip_to_metadata(row)

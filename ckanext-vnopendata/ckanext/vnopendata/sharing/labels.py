@@ -120,15 +120,18 @@ _MEMO_ATTRIBUTE = "_vnopendata_labels"
 
 
 @contextmanager
-def labels_reused_for(user_obj: model.User | None) -> Iterator[None]:
-    """Within the block, the user's labels are computed once: a search asks
+def labels_reused_for(
+    user_obj: model.User | None, known: list[str] | None = None
+) -> Iterator[None]:
+    """Within the block, the user's labels are computed once (or are
+    `known`, computed by the caller for the same request): a search asks
     for them for its query and again to tell full from metadata-only rows.
     Nothing outlives the block, so a grant that expires between two calls
     counts at once."""
     if user_obj is None or getattr(user_obj, _MEMO_ATTRIBUTE, None) is not None:
         yield
         return
-    setattr(user_obj, _MEMO_ATTRIBUTE, [])
+    setattr(user_obj, _MEMO_ATTRIBUTE, list(known or []))
     try:
         yield
     finally:
@@ -243,6 +246,9 @@ def has_full_access(user: model.User | str | None, package: model.Package | str)
 _DATA_KEYS = ("resources", "url", "download_url")
 # Raw fields that `package_search` may return through `fl`.
 _RAW_DATA_KEYS = ("validated_data_dict", "data_dict", "res_url", "res_name", "res_description")
+# Every field `strip_to_metadata` removes, empties or sets: a result that
+# has none of them is the same stripped or not.
+STRIPPED_FIELDS = frozenset({"num_resources", "data_access", "*", *_DATA_KEYS, *_RAW_DATA_KEYS})
 
 
 def strip_to_metadata(pkg_dict: dict[str, Any]) -> dict[str, Any]:
