@@ -292,4 +292,4 @@ def test_a_write_stores_the_pieces_in_the_same_transaction(demo_catalog):
     )
     assert pieces.fetch([dataset["id"]], {}, "ttl") == {}
     graph = Graph().parse(data="".join(feed.dump(feed.caller_for(None), "ttl")), format="turtle")
-    assert (URIRef(feed._dataset_uri(dataset["id"])), None, None) not in graph
+    assert (URIRef(feed._dataset_uris([dataset["id"]])[0]), None, None) not in graph
