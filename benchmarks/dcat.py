@@ -138,7 +138,7 @@ def isomorphic_sample(sample: int) -> bool:
         ).all()[:sample]
     ]
     stored = pieces.fetch(ids, {}, "nt")
-    ours = feed.catalog_graph([feed._dataset_uri(i) for i in ids], None)
+    ours = feed.catalog_graph(feed._dataset_uris(ids), None)
     for package_id in ids:
         ours.parse(data=stored[package_id], format="nt")
     dicts = [get_action("package_show")({"ignore_auth": True}, {"id": i}) for i in ids]
@@ -146,7 +146,7 @@ def isomorphic_sample(sample: int) -> bool:
         data=RDFSerializer(profiles=["vn_dcat_ap"]).serialize_catalog({}, dicts, _format="nt"),
         format="nt",
     )
-    assert all((URIRef(feed._dataset_uri(i)), None, None) in theirs for i in ids)
+    assert all((URIRef(uri), None, None) in theirs for uri in feed._dataset_uris(ids))
     return bool(isomorphic(ours, theirs))
 
 
