@@ -83,9 +83,10 @@ class TestFacetKeys:
     def _both(self, where: str, params: dict[str, Any]) -> tuple[Any, Any]:
         keyed: dict[str, list[tuple[str, int]]] = {field: [] for field in self.FIELDS}
         general: dict[str, list[tuple[str, int]]] = {field: [] for field in self.FIELDS}
-        having = "HAVING count(*) >= 1"
-        facet_counts._count_keyed(self.FIELDS, where, params, having, keyed)
-        facet_counts._count_grouping_sets(self.FIELDS, where, params, having, general)
+        facet_counts._count_keyed(self.FIELDS, where, params, 1, keyed)
+        facet_counts._count_grouping_sets(
+            self.FIELDS, where, params, "HAVING count(*) >= 1", general
+        )
         return (
             {field: sorted(values) for field, values in keyed.items()},
             {field: sorted(values) for field, values in general.items()},
@@ -102,6 +103,24 @@ class TestFacetKeys:
         where = "i.permission_labels && CAST(:labels AS text[])"
         keyed, general = self._both(where, {"labels": ["public"]})
         assert keyed == general
+
+
+@pytest.mark.parametrize("q", ["*:*", "dân số", "name:nothing-matches-this", "tags:economy"])
+@pytest.mark.parametrize("user", [None, "quan-tri"])
+def test_the_count_the_facets_pass_gives_is_the_count(catalog, q, user):
+    """With the portal's facet fields asked, the count comes from the
+    facets' statement: the same number as counted on its own, whatever
+    facet.mincount hides."""
+    alone = search_as(user, q=q, rows=0, include_private=True)["count"]
+    for mincount in (1, 1000):
+        faceted = search_as(
+            user, q=q, rows=0, include_private=True, **{"facet.field": '["organization"]',
+            "facet.mincount": mincount},
+        )  # fmt: skip
+        assert faceted["count"] == alone, (q, mincount)
+    # One field the facets' own pass does not count: a count of its own.
+    other = search_as(user, q=q, rows=0, include_private=True, **{"facet.field": '["author"]'})
+    assert other["count"] == alone
 
 
 def test_the_migrations_facet_keys_function_holds_the_one_list_of_facet_fields(catalog):

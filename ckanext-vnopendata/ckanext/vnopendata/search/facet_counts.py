@@ -68,21 +68,25 @@ def compute(
     limit: int,
     mincount: int,
     sort: str,
-) -> dict[str, dict[str, int]]:
+) -> tuple[dict[str, dict[str, int]], int | None]:
+    """The facets, and the number of matching datasets when the facets'
+    own pass counted them (any of the portal's facet fields asked), else
+    None."""
     if sort not in ("count", "index"):
         raise SearchQueryError(f"facet.sort must be 'count' or 'index', not {sort!r}")
     facets: dict[str, dict[str, int]] = {field: {} for field in fields}
     unique = list(dict.fromkeys(fields))
     if not unique:
-        return facets
+        return facets, None
     counted: dict[str, list[tuple[str, int]]] = {field: [] for field in unique}
-    having = f"HAVING count(*) >= {max(int(mincount), 0)}"
+    minimum = max(int(mincount), 0)
     keyed = [field for field in unique if field in KEYED_FIELDS]
+    total = None
     if keyed:
-        _count_keyed(keyed, where, params, having, counted)
+        total = _count_keyed(keyed, where, params, minimum, counted)
     others = [field for field in unique if field not in KEYED_FIELDS]
     if others:
-        _count_grouping_sets(others, where, params, having, counted)
+        _count_grouping_sets(others, where, params, f"HAVING count(*) >= {minimum}", counted)
     for field in unique:
         # Code-point order is what COLLATE "C" (and Solr) gives for UTF-8.
         if sort == "count":
@@ -92,25 +96,39 @@ def compute(
         if limit >= 0:
             ordered = ordered[:limit]
         facets[field] = dict(ordered)
-    return facets
+    return facets, total
+
+
+# A key no dataset has (keys are "field<US>value"), added once to every
+# matching row's keys: its count is the number of matching datasets, which
+# the facets' pass gives without a pass of its own.
+DATASET_KEY = ""
 
 
 def _count_keyed(
     fields: list[str],
     where: str,
     params: dict[str, Any],
-    having: str,
+    minimum: int,
     counted: dict[str, list[tuple[str, int]]],
-) -> None:
+) -> int:
+    """Counts the keyed fields' values into `counted`; returns the number of
+    matching datasets."""
     statement = (
-        f"SELECT z.k, count(*) AS n FROM (SELECT unnest({ALIAS}.facet_keys) AS k "
-        f"FROM {TABLE_NAME} AS {ALIAS} WHERE {where}) AS z GROUP BY z.k {having}"
+        f"SELECT z.k, count(*) AS n FROM (SELECT unnest({ALIAS}.facet_keys || "
+        f"ARRAY['{DATASET_KEY}']) AS k FROM {TABLE_NAME} AS {ALIAS} WHERE {where}) AS z "
+        f"GROUP BY z.k HAVING count(*) >= {minimum} OR z.k = '{DATASET_KEY}'"
     )
     wanted = set(fields)
+    total = 0
     for row in model.Session.execute(sa.text(statement), params):
+        if row.k == DATASET_KEY:
+            total = int(row.n)
+            continue
         field, _separator, value = row.k.partition(FACET_KEY_SEPARATOR)
         if field in wanted and value:
             counted[field].append((value, int(row.n)))
+    return total
 
 
 def _count_grouping_sets(

@@ -431,9 +431,9 @@ class PostgresPackageSearchQuery(SearchQuery):
         with _planner(**(TEXT_PLAN if compiled.text_search else {})):
             with _planner(**(RANK_INDEX_PLAN if compiled.rank_distance else {})):
                 page = self._page(compiled, ordering, rows, start)
-            self.count = self._count(matches, page)
+            self.facets, counted = self._facets(query, matches)
+            self.count = self._count(matches, page, counted)
             self.results = self._documents(page, names, query.get("fl"))
-            self.facets = self._facets(query, matches)
         return {"results": self.results, "count": self.count}
 
     # the steps of `run`
@@ -527,9 +527,15 @@ class PostgresPackageSearchQuery(SearchQuery):
                 return [_Ranked(row.id, None, None) for row in found]
             fetch *= 4
 
-    def _count(self, compiled: CompiledQuery, page: list[_Ranked]) -> int | None:
+    def _count(
+        self, compiled: CompiledQuery, page: list[_Ranked], counted: int | None
+    ) -> int | None:
+        """The number of matches: from the page's or the facets' statement
+        when either counted them, else a statement of its own."""
         if page and page[0].total is not None:
             return int(page[0].total)
+        if counted is not None:
+            return counted
         if not _COUNT_WANTED.get():
             return None
         # Not counted by the page, or a page past the last match (no row to
@@ -595,14 +601,17 @@ class PostgresPackageSearchQuery(SearchQuery):
             return [result.get(fl) for result in results]
         return results
 
-    def _facets(self, query: dict[str, Any], compiled: CompiledQuery) -> dict[str, Any]:
+    def _facets(
+        self, query: dict[str, Any], compiled: CompiledQuery
+    ) -> tuple[dict[str, Any], int | None]:
+        """The facets, and the match count when their pass gave it."""
         if str(query.get("facet", "true")).lower() == "false":
-            return {}
+            return {}, None
         fields = query.get("facet.field") or []
         if isinstance(fields, str):
             fields = json.loads(fields) if fields.startswith("[") else [fields]
         if not fields:
-            return {}
+            return {}, None
         return facet_counts.compute(
             fields,
             where=compiled.where,
