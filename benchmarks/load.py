@@ -166,6 +166,8 @@ def run_locust(args: argparse.Namespace) -> dict[str, Any]:
     counts = {"requests": 0, "errors_5xx": 0, "errors_other": 0}
     walked = {"feed": None, "pages": 0}
     error_kinds: dict[str, int] = {}
+    # The first answer of each kind of error, to say why it was refused.
+    error_samples: dict[str, str] = {}
     rng = random.Random(args.seed)
     names = fixture["datasets"]
     headers_editor = {"Authorization": fixture["token"]}
@@ -179,10 +181,14 @@ def run_locust(args: argparse.Namespace) -> dict[str, Any]:
             counts["errors_5xx"] += 1
             key = f"{name} {status}"
             error_kinds[key] = error_kinds.get(key, 0) + 1
+            error_samples.setdefault(key, (getattr(response, "text", "") or "")[:300])
         elif exception is not None or status >= 400 or status == 0:
             counts["errors_other"] += 1
             key = f"{name} {status or type(exception).__name__}"
             error_kinds[key] = error_kinds.get(key, 0) + 1
+            if key not in error_samples:
+                text = getattr(response, "text", "") if response is not None else str(exception)
+                error_samples[key] = (text or str(exception))[:300]
         else:
             timings.setdefault(kind, []).append(response_time)
         if counts["requests"] >= args.max_requests and env.runner is not None:
@@ -344,6 +350,7 @@ def run_locust(args: argparse.Namespace) -> dict[str, Any]:
         "kinds": kinds,
         "dcat_walk": walked,
         "errors_by_request": error_kinds,
+        "error_samples": error_samples,
         "datasets": args.datasets,
     }
     result["goals_met"] = {
