@@ -216,9 +216,10 @@ def vnopendata_selected_codes(value: Any) -> list[str]:
     return _as_list(str(value))
 
 
-def vnopendata_agency_choices() -> list[dict[str, str]]:
-    """Every active agency, for the custodian and parent-agency selects."""
-    agencies = tk.get_action("organization_list")(
+def all_agencies() -> list[dict[str, Any]]:
+    """Every active agency with its fields and extras, without CKAN's
+    dataset counts (a facet search over the whole catalogue)."""
+    return tk.get_action("organization_list")(
         {"ignore_auth": True},
         {
             "all_fields": True,
@@ -227,6 +228,11 @@ def vnopendata_agency_choices() -> list[dict[str, str]]:
             "limit": 1000,
         },
     )
+
+
+def vnopendata_agency_choices() -> list[dict[str, str]]:
+    """Every active agency, for the custodian and parent-agency selects."""
+    agencies = all_agencies()
     choices = [
         {
             "value": agency["id"],

@@ -260,15 +260,7 @@ def agency_summary(agency: dict[str, Any]) -> dict[str, Any]:
     owner = f'owner_org:"{agency["id"]}"'
     found = _search(rows=1, fq=owner, **{"facet.field": ["sharing_class"], "facet.limit": -1})
     by_class = found.get("facets", {}).get("sharing_class", {})
-    agencies = tk.get_action("organization_list")(
-        {"ignore_auth": True},
-        {
-            "all_fields": True,
-            "include_extras": True,
-            "include_dataset_count": False,
-            "limit": 1000,
-        },
-    )
+    agencies = helpers.all_agencies()
     parent = next((a for a in agencies if a["id"] == agency.get("parent_agency")), None)
     departments = sorted(
         (a for a in agencies if a.get("parent_agency") == agency["id"]),

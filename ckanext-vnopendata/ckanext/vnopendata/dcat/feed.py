@@ -21,6 +21,7 @@ import hashlib
 import json
 import logging
 from collections.abc import Iterator
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
@@ -263,11 +264,8 @@ def find_page(caller: Caller, request: PageRequest, size: int | None = None) -> 
     extra = 8
     while True:
         rows = min(size + 1 + extra, rows_max)
-        if total is None:
+        with count_not_needed() if total is not None else nullcontext():
             found = _search(caller, dict(window, rows=rows))
-        else:
-            with count_not_needed():
-                found = _search(caller, dict(window, rows=rows))
         results = found["results"]
         if after_created is not None:
             kept = [
