@@ -34,6 +34,7 @@ def test_the_unit_commands():
     procs = dict(serve.commands(args))
     web = procs["web"]
     assert web[web.index("--workers") + 1] == "3" and web[web.index("--threads") + 1] == "5"
+    assert int(web[web.index("--keep-alive") + 1]) > 60  # longer than a balancer's idle timeout
     assert web[-1] == "ckanext.vnopendata.ops.wsgi:application"
     assert procs["jobs-1"][-2:] == procs["jobs-2"][-2:] == ["jobs", "worker"]
     dev = dict(serve.commands(serve.parser().parse_args(["dev", "--bind", "127.0.0.1:5104"])))

@@ -8,6 +8,7 @@ the unit stops as a whole (on SIGTERM, and when one of its processes dies).
 
 from __future__ import annotations
 
+import http.client
 import os
 import signal
 import subprocess
@@ -91,6 +92,28 @@ def gone(pids: list[int], timeout: float = 30) -> bool:
     return False
 
 
+def assert_idle_connection_kept(port: int, idle: float = 3.5) -> None:
+    """A client that pauses between two requests, as a visitor or an API
+    client does, sends the second on the same connection: the server keeps
+    it open (gunicorn's own default closes it after 2 s, and a request sent
+    as it closes is reset)."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    try:
+        connection.request("GET", "/health")
+        first = connection.getresponse()
+        first.read()
+        assert first.status == 200 and not first.will_close
+        socket_before = connection.sock
+        time.sleep(idle)
+        connection.request("GET", "/health")
+        second = connection.getresponse()
+        second.read()
+        assert second.status == 200
+        assert connection.sock is socket_before  # no new connection was opened
+    finally:
+        connection.close()
+
+
 @pytest.fixture
 def ini() -> str:
     return str(Path(config["__file__"]).resolve())
@@ -111,6 +134,7 @@ def test_the_unit_serves_runs_jobs_and_stops_together(ini, job_queue):
         # The page and the request id come through gunicorn.
         page = requests.get(f"http://127.0.0.1:{PORT}/dataset/", timeout=30)
         assert page.status_code == 200 and page.headers["X-Request-ID"]
+        assert_idle_connection_kept(PORT)
 
         # The worker runs each job in a forked work horse: its parent is
         # the unit's worker.

@@ -61,6 +61,8 @@ def commands(args: argparse.Namespace) -> list[tuple[str, list[str]]]:
             str(int(STOP_TIMEOUT) - 5),
             "--forwarded-allow-ips",
             args.forwarded_allow_ips,
+            "--keep-alive",
+            str(args.keep_alive),
             "--max-requests",
             str(args.max_requests),
             "--max-requests-jitter",
@@ -154,6 +156,13 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--workers", type=int, default=int(env("GUNICORN_WORKERS", "2")))
     p.add_argument("--threads", type=int, default=int(env("GUNICORN_THREADS", "4")))
     p.add_argument("--timeout", type=int, default=int(env("GUNICORN_TIMEOUT", "60")))
+    # Seconds an idle keep-alive connection stays open. Gunicorn's own
+    # default (2 s) is shorter than the pause of a browser or an API client
+    # between two requests: the server then closes the connection just as
+    # the client sends on it, and the client gets a reset. Longer than the
+    # idle timeout of a load balancer in front (nginx 75 s, AWS ALB 60 s),
+    # so that the balancer, not the server, closes idle connections.
+    p.add_argument("--keep-alive", type=int, default=int(env("GUNICORN_KEEPALIVE", "90")))
     p.add_argument("--max-requests", type=int, default=int(env("GUNICORN_MAX_REQUESTS", "5000")))
     p.add_argument("--forwarded-allow-ips", default=env("FORWARDED_ALLOW_IPS", "127.0.0.1,::1"))
     p.add_argument("--job-workers", type=int, default=int(env("CKAN_JOB_WORKERS", "1")))
@@ -162,8 +171,10 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
-    if args.workers < 1 or args.threads < 1 or args.job_workers < 0:
-        raise SystemExit("--workers and --threads must be at least 1, --job-workers at least 0")
+    if args.workers < 1 or args.threads < 1 or args.job_workers < 0 or args.keep_alive < 0:
+        raise SystemExit(
+            "--workers and --threads must be at least 1, --job-workers and --keep-alive at least 0"
+        )
     args.config = str(Path(args.config).resolve())
     env = dict(os.environ, CKAN_INI=args.config)
     return supervise(commands(args), env)
