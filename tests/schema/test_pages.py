@@ -54,6 +54,76 @@ def test_the_dataset_page_shows_its_agency_without_counting_the_catalogue(
     assert counted == []
 
 
+@pytest.fixture
+def no_agency_counts_or_rules(monkeypatch):
+    """Records every call of CKAN's portal-wide dataset counts and of the
+    agency e-ID check (a write rule)."""
+    from ckan.lib.dictization import model_dictize
+
+    from ckanext.vnopendata.logic import validators
+
+    calls: list[str] = []
+    counts = model_dictize.get_group_dataset_counts
+    eid = validators.agency_with_eid
+
+    def count_spy(*args, **kwargs):
+        calls.append("get_group_dataset_counts")
+        return counts(*args, **kwargs)
+
+    def eid_spy(*args, **kwargs):
+        calls.append("agency_with_eid")
+        return eid(*args, **kwargs)
+
+    monkeypatch.setattr(model_dictize, "get_group_dataset_counts", count_spy)
+    monkeypatch.setattr(validators, "agency_with_eid", eid_spy)
+    return calls
+
+
+@pytest.mark.parametrize(
+    ("path", "titles", "expected"),
+    [
+        # The home page's top agencies.
+        ("/", ["Ủy ban nhân dân Thành phố Hà Nội", "Bộ Y tế"], []),
+        ("/en/", ["Ha Noi People's Committee"], []),
+        # An agency page: its parent agency in the panel. CKAN's own view
+        # reads the agency with organization_show's defaults, which count.
+        (
+            "/organization/so-y-te-ha-noi",
+            ["Sở Y tế Hà Nội", "Ủy ban nhân dân Thành phố Hà Nội"],
+            ["get_group_dataset_counts"],
+        ),
+        (
+            "/organization/about/so-y-te-ha-noi",
+            ["Ủy ban nhân dân Thành phố Hà Nội"],
+            ["get_group_dataset_counts"],
+        ),
+    ],
+)
+def test_pages_name_agencies_without_counting_the_catalogue_or_write_checks(
+    app, demo_data, no_agency_counts_or_rules, path, titles, expected
+):
+    page = text(app.get(path))
+    for title in titles:
+        assert title in page, title
+    assert no_agency_counts_or_rules == expected
+
+
+def test_the_agency_select_lists_every_agency_without_counting(
+    demo_data, no_agency_counts_or_rules
+):
+    from ckan import model
+
+    from ckanext.vnopendata import helpers
+
+    choices = helpers.vnopendata_agency_choices()
+    active = model.Session.query(model.Group).filter_by(is_organization=True, state="active")
+    assert sorted(choice["value"] for choice in choices) == sorted(group.id for group in active)
+    assert {"value", "name", "label"} <= set(choices[0])
+    labels = [choice["label"] for choice in choices]
+    assert "Sở Y tế Hà Nội" in labels and labels == sorted(labels)
+    assert no_agency_counts_or_rules == []
+
+
 def test_the_dataset_page_in_english_falls_back_to_vietnamese(app, demo_data):
     page = text(app.get("/en/dataset/danh-sach-thu-tuc-hanh-chinh-cua-thanh-pho-ha-noi"))
     assert "Administrative procedures of Ha Noi" in page

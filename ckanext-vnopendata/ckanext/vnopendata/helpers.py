@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from typing import Any
 
 import ckan.authz as authz
 import ckan.plugins.toolkit as tk
+import flask
 from ckan import model
 
 from ckanext.vnopendata import codelists
@@ -159,10 +161,19 @@ def vnopendata_agency(agency_id: str | None) -> dict[str, Any]:
     cannot be shown."""
     if not agency_id:
         return {}
-    try:
-        return tk.get_action("organization_show")({}, dict(AGENCY_ONLY, id=agency_id))
-    except (tk.ObjectNotFound, tk.NotAuthorized, tk.ValidationError):
-        return {}
+    # Read once a request: the dataset page names its agency in the box
+    # beside it and in its facts.
+    memo: dict[str, dict[str, Any]] = (
+        flask.g.setdefault("vnopendata_agencies", {}) if flask.has_request_context() else {}
+    )
+    if agency_id not in memo:
+        try:
+            memo[agency_id] = tk.get_action("organization_show")(
+                {}, dict(AGENCY_ONLY, id=agency_id)
+            )
+        except (tk.ObjectNotFound, tk.NotAuthorized, tk.ValidationError):
+            memo[agency_id] = {}
+    return memo[agency_id]
 
 
 def vnopendata_agency_title(agency_id: str | None) -> str:
@@ -216,18 +227,34 @@ def vnopendata_selected_codes(value: Any) -> list[str]:
     return _as_list(str(value))
 
 
-def all_agencies() -> list[dict[str, Any]]:
-    """Every active agency with its fields and extras, without CKAN's
-    dataset counts (a facet search over the whole catalogue)."""
-    return tk.get_action("organization_list")(
-        {"ignore_auth": True},
-        {
-            "all_fields": True,
-            "include_extras": True,
-            "include_dataset_count": False,
-            "limit": 1000,
-        },
+def all_agencies(names: Iterable[str] | None = None) -> list[dict[str, Any]]:
+    """Every active agency (or the named ones), ordered by title: its core
+    fields and its extras (the schema's fields, as stored: translated titles
+    are JSON text, which `vnopendata_translated` reads), in one query.
+
+    Not `organization_list`: with `all_fields` CKAN 2.12 counts the datasets
+    of every agency in a facet search over the whole catalogue, whatever
+    `include_dataset_count` says (`_group_or_org_list`), ~60 ms of database
+    time at 10,000 datasets on every page that names an agency."""
+    query = model.Session.query(model.Group).filter(
+        model.Group.is_organization.is_(True), model.Group.state == "active"
     )
+    if names is not None:
+        query = query.filter(model.Group.name.in_(list(names)))
+    return [
+        {
+            **(group.extras or {}),
+            "id": group.id,
+            "name": group.name,
+            "title": group.title,
+            "description": group.description,
+            "image_url": group.image_url,
+            "type": group.type,
+            "state": group.state,
+            "is_organization": True,
+        }
+        for group in query.order_by(model.Group.title, model.Group.name)
+    ]
 
 
 def vnopendata_agency_choices() -> list[dict[str, str]]:

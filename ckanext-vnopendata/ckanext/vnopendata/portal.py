@@ -81,17 +81,7 @@ def agency_titles(names: list[str], lang: str) -> dict[str, str]:
     """Agency (organisation) titles in the page language, one query."""
     if not names:
         return {}
-    agencies = tk.get_action("organization_list")(
-        {"ignore_auth": True},
-        {
-            "all_fields": True,
-            "include_extras": True,
-            # Titles only: CKAN's dataset counts would cost a facet search.
-            "include_dataset_count": False,
-            "organizations": names,
-            "limit": len(names),
-        },
-    )
+    agencies = helpers.all_agencies(names)
     return {
         agency["name"]: helpers.vnopendata_translated(agency, "title", lang) for agency in agencies
     }

@@ -16,7 +16,7 @@ import ckan.plugins.toolkit as tk
 from ckan import model
 from ckan.types import Context, DataDict
 
-from ckanext.vnopendata.logic import auth, schema
+from ckanext.vnopendata.logic import auth, schema, validators
 from ckanext.vnopendata.sharing import mail, review
 
 __all__ = [
@@ -24,7 +24,17 @@ __all__ = [
     "vnopendata_dataset_approve",
     "vnopendata_dataset_return",
     "vnopendata_review_queue",
+    "organization_show",
 ]
+
+
+@tk.chained_action
+def organization_show(next_action: Any, context: Context, data_dict: DataDict) -> Any:
+    """CKAN's, without the agency rules that only writes need
+    (`validators.showing_agency`)."""
+    with validators.showing_agency():
+        return next_action(context, data_dict)
+
 
 # The states each transition starts from.
 _STARTS_FROM = {

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import date, datetime, timezone
 from typing import Any
 
@@ -876,9 +878,27 @@ def _default_identifier(data: FlattenDataDict, errors: FlattenErrorDict, context
     convert_to_extras(("identifier",), data, errors, context)
 
 
+# True while `organization_show` validates the agency it read. Scheming runs
+# an organisation schema's after_validators on show too (not a dataset
+# schema's), and show drops their errors: there the agency rules would only
+# cost their queries (two per agency shown, on every page naming one).
+_SHOWING_AGENCY: ContextVar[bool] = ContextVar("vnopendata_showing_agency", default=False)
+
+
+@contextmanager
+def showing_agency() -> Iterator[None]:
+    token = _SHOWING_AGENCY.set(True)
+    try:
+        yield
+    finally:
+        _SHOWING_AGENCY.reset(token)
+
+
 def vn_organization_rules(
     key: FlattenKey, data: FlattenDataDict, errors: FlattenErrorDict, context: Context
 ) -> None:
+    if _SHOWING_AGENCY.get():
+        return
     level = _value(data, "agency_level")
     if level in ("province", "commune") and not _value(data, "province"):
         _add_error(errors, "province", tk._("A provincial or commune agency needs its province"))
