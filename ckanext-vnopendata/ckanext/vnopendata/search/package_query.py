@@ -158,7 +158,7 @@ def compile_query(
         fq.append("+state:active")
     for item in fq:
         # Filters never contribute to the score, as in Solr.
-        fq_clause = Compiler(sql).compile(parse(item, "fq"))
+        fq_clause = Compiler(sql, beside_text=bool(text_matches)).compile(parse(item, "fq"))
         if fq_clause:
             conditions.append(fq_clause)
     if permission_labels is not None:
