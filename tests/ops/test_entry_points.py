@@ -37,7 +37,10 @@ def test_the_unit_commands():
     assert int(web[web.index("--keep-alive") + 1]) > 60  # longer than a balancer's idle timeout
     assert web[-1] == "ckanext.vnopendata.ops.wsgi:application"
     assert procs["jobs-1"][-2:] == procs["jobs-2"][-2:] == ["jobs", "worker"]
-    dev = dict(serve.commands(serve.parser().parse_args(["dev", "--bind", "127.0.0.1:5104"])))
+    assert serve.preparations(args) == [[serve._bin("ckan"), "-c", "x.ini", "asset", "build"]]
+    dev_args = serve.parser().parse_args(["dev", "--bind", "127.0.0.1:5104"])
+    assert serve.preparations(dev_args) == []
+    dev = dict(serve.commands(dev_args))
     assert dev["web"][-5:] == ["run", "--host", "127.0.0.1", "--port", "5104"]
     assert dev["jobs-1"][-2:] == ["jobs", "worker"]
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import http.client
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -135,6 +136,12 @@ def test_the_unit_serves_runs_jobs_and_stops_together(ini, job_queue):
         page = requests.get(f"http://127.0.0.1:{PORT}/dataset/", timeout=30)
         assert page.status_code == 200 and page.headers["X-Request-ID"]
         assert_idle_connection_kept(PORT)
+        # The assets the page names were compiled before the server started.
+        assets = re.findall(r'(?:src|href)="(/webassets/[^"]+)"', page.text)
+        assert any(asset.endswith(".js") for asset in assets), assets
+        assert any(asset.endswith(".css") for asset in assets), assets
+        for asset in assets:
+            assert requests.get(f"http://127.0.0.1:{PORT}{asset}", timeout=30).status_code == 200
 
         # The worker runs each job in a forked work horse: its parent is
         # the unit's worker.

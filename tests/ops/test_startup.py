@@ -26,3 +26,30 @@ def test_the_asset_cache_folder_exists_once_the_plugin_is_configured(
     # Loading again (another worker, the same storage) is harmless.
     plugins.get_plugin("vnopendata").configure(config)
     assert os.path.isdir(folder)
+
+
+def test_compiled_assets_are_served_as_built_only_once_they_all_exist(
+    tmp_path: Path, caplog: Any
+) -> None:
+    from webassets import Bundle, Environment
+
+    (tmp_path / "a.js").write_text("var a = 1;\n", "utf-8")
+    env = Environment(str(tmp_path), "/assets")
+    env.register("a", Bundle("a.js", output="out/a.%(version)s.js"))
+
+    # Not built: pages would name a file that does not exist.
+    assert startup.freeze_assets(env) is False
+    assert env.auto_build is True
+    assert "ckan asset build" in caplog.text
+
+    env["a"].build()  # what `ckan asset build` does for every bundle
+    assert startup.freeze_assets(env) is True
+    assert env.auto_build is False
+    (url,) = env["a"].urls()
+    built = tmp_path / url.removeprefix("/assets/").split("?")[0]
+    assert built.read_text("utf-8") == "var a = 1;\n"
+
+    # A source changed after the build is not looked at any more.
+    (tmp_path / "a.js").write_text("var a = 2;\n", "utf-8")
+    os.utime(tmp_path / "a.js", (2_000_000_000, 2_000_000_000))
+    assert env["a"].urls() == [url]

@@ -7,7 +7,8 @@
 `dev` runs CKAN's development server (`ckan run`), `prod` gunicorn with the
 WSGI application of `ckanext.vnopendata.ops.wsgi`; both run `ckan jobs
 worker` beside it (review and access-request e-mails are sent by background
-jobs). One process supervises them: SIGTERM or SIGINT (Ctrl-C) stops all of
+jobs). In `prod` the assets are compiled first (`ckan asset build`), and
+the server serves them as built. One process supervises them: SIGTERM or SIGINT (Ctrl-C) stops all of
 them, and when one of them exits the others are stopped too and the
 supervisor exits with its status, so that a container or systemd restarts
 the whole unit. Imports nothing of CKAN: it stays small and starts at once.
@@ -73,6 +74,15 @@ def commands(args: argparse.Namespace) -> list[tuple[str, list[str]]]:
     for number in range(args.job_workers):
         procs.append((f"jobs-{number + 1}", [*ckan, "jobs", "worker"]))
     return procs
+
+
+def preparations(args: argparse.Namespace) -> list[list[str]]:
+    """Commands run once, in order, before the unit starts: in production,
+    compiling every asset bundle, which the server then serves as built
+    (`startup.freeze_assets`)."""
+    if args.mode != "prod":
+        return []
+    return [[_bin("ckan"), "-c", args.config, "asset", "build"]]
 
 
 def _child_setup() -> None:
@@ -177,6 +187,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
     args.config = str(Path(args.config).resolve())
     env = dict(os.environ, CKAN_INI=args.config)
+    for command in preparations(args):
+        _log(f"preparing: {' '.join(command[-2:])}")
+        done = subprocess.run(command, env=env, stdout=subprocess.DEVNULL)
+        if done.returncode != 0:
+            _log(f"{' '.join(command)} failed with status {done.returncode}")
+            return done.returncode
     return supervise(commands(args), env)
 
 
