@@ -11,7 +11,8 @@ jobs). In `prod` the assets are compiled first (`ckan asset build`), and
 the server serves them as built. One process supervises them: SIGTERM or
 SIGINT (Ctrl-C) stops all of them, and when one of them exits the others
 are stopped too and the supervisor exits with its status, so that a
-container or systemd restarts the whole unit. Imports nothing of CKAN: it stays small and starts at once.
+container or systemd restarts the whole unit. Imports nothing of CKAN:
+it stays small and starts at once.
 """
 
 from __future__ import annotations
