@@ -29,9 +29,15 @@ def test_the_asset_cache_folder_exists_once_the_plugin_is_configured(
 
 
 def test_compiled_assets_are_served_as_built_only_once_they_all_exist(
-    tmp_path: Path, caplog: Any
+    tmp_path: Path, caplog: Any, monkeypatch: Any
 ) -> None:
     from webassets import Bundle, Environment
+
+    # The warning is read from the module's own logger: the test settings'
+    # `ckanext` logger does not propagate to the root, where caplog listens,
+    # once a test before this one has loaded them (CKAN's load_config).
+    monkeypatch.setattr(startup.log, "disabled", False)
+    monkeypatch.setattr(startup.log, "handlers", [*startup.log.handlers, caplog.handler])
 
     (tmp_path / "a.js").write_text("var a = 1;\n", "utf-8")
     env = Environment(str(tmp_path), "/assets")

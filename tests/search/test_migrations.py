@@ -8,6 +8,7 @@ revision, then that revision recorded only in `vnopendata_alembic_version`
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 import ckan.model as model
@@ -64,6 +65,16 @@ def test_a_fresh_database_has_both_histories_at_their_heads(clean_db: Any) -> No
     # databases (their steps did nothing here) to its own head.
     assert _version(handover.PORTAL_VERSION_TABLE) == PORTAL_HEAD
     assert "facet_keys" in _columns()
+
+
+def test_migrating_leaves_the_portals_loggers_on(clean_db: Any, migrate_db_for: Any) -> None:
+    # A logger that exists before the migrations run, as the portal's do in
+    # a process that migrates (`ckan db upgrade`, a test's reset).
+    logger = logging.getLogger("ckanext.vnopendata.ops.startup")
+    logger.disabled = False
+    migrate_db_for("vnopendata")
+    migrate_db_for("vnopendata_search")
+    assert not logger.disabled
 
 
 def test_a_database_migrated_under_vnopendata_is_adopted(

@@ -7,7 +7,6 @@ expects) and an optional step on the connection before the migrations run.
 from __future__ import annotations
 
 from collections.abc import Callable
-from logging.config import fileConfig
 from typing import Any
 
 from alembic import context
@@ -19,7 +18,10 @@ def run(name: str, before_migrations: Callable[[Any], object] | None = None) -> 
     Alembic was asked; `before_migrations(connection)` runs first, online,
     in a transaction of its own."""
     config = context.config
-    fileConfig(config.config_file_name)
+    # No logging.config.fileConfig of alembic.ini (CKAN's env.py has it
+    # commented out too): CKAN has configured logging, and fileConfig would
+    # disable every logger that exists, the portal's included, in the process
+    # that migrates (`ckan db upgrade`, the test suite's database reset).
     version_table = f"{name}_alembic_version"
 
     if context.is_offline_mode():
