@@ -49,6 +49,41 @@ def test_the_identity_comes_from_the_configuration(app, catalogue):
     assert 'href="mailto:lienhe@laocai.gov.vn"' in page
 
 
+def test_the_home_page_searches_only_for_what_it_shows(app, catalogue, monkeypatch):
+    """CKAN's home view searched the whole catalogue (sorted by views, with
+    its facets) for a page that shows none of it; the portal's view runs
+    only the searches of its summary: the newest datasets with the counts,
+    and the recently updated ones."""
+    import ckan.logic as logic
+
+    searches = []
+    search = logic.get_action("package_search")
+
+    def counted(context, data_dict):
+        searches.append(dict(data_dict))
+        return search(context, data_dict)
+
+    monkeypatch.setitem(logic._actions, "package_search", counted)
+    text(app.get("/"))
+    assert [s.get("sort") for s in searches] == ["metadata_created desc", "metadata_modified desc"]
+
+
+def test_a_user_without_an_email_is_asked_for_one_on_the_home_page(editor_client, catalogue):
+    from ckan import model
+
+    user = model.User.get(catalogue["editor"]["name"])
+    email, user.email = user.email, ""
+    model.Session.commit()
+    try:
+        page = text(editor_client.get("/"))
+    finally:
+        user = model.User.get(catalogue["editor"]["name"])
+        user.email = email
+        model.Session.commit()
+    notice = page.split("flash-messages")[1].split("</div>")[0]
+    assert 'href="/user/edit"' in notice and "cập nhật hồ sơ" in notice
+
+
 def count_card(page: str, label: str) -> str:
     match = re.search(
         r'<span class="vn-count-number">([^<]+)</span>\s*<span class="vn-count-label">'

@@ -361,6 +361,22 @@ def test_package_show(catalogue, role):
 
 
 @pytest.mark.parametrize("role", ROLES)
+def test_dataset_follower_count(catalogue, role):
+    """A dataset's follower count is told only to who may see the dataset;
+    anyone else gets "not found", as for a name no dataset has."""
+    person = catalogue.people[role]
+    for reference in ("id", "name"):
+        seen = set()
+        for dataset in catalogue.datasets:
+            try:
+                call_as(person, "dataset_follower_count", id=getattr(dataset, reference))
+            except logic.ValidationError:
+                continue
+            seen.add(dataset.name)
+        check(catalogue, role, f"dataset_follower_count (by {reference})", seen, labelled)
+
+
+@pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("action", ["resource_show", "resource_view_list"])
 def test_resource_reads(catalogue, role, action):
     person = catalogue.people[role]

@@ -23,6 +23,7 @@ from ckanext.vnopendata.logic import (
     audit_trail,
     auth,
     codelist,
+    follow,
     validators,
     visibility,
 )
@@ -35,7 +36,7 @@ def _actions() -> dict[str, Any]:
     return {
         **{
             name: getattr(module, name)
-            for module in (action, visibility, access, audit_trail)
+            for module in (action, visibility, access, audit_trail, follow)
             for name in module.__all__
         },
         **codelist.get_actions(),
@@ -93,8 +94,10 @@ class VnOpenDataPlugin(p.SingletonPlugin):
 
     def make_middleware(self, app: Any, config_: Any) -> Any:
         from ckanext.vnopendata.ops import web
+        from ckanext.vnopendata.views import portal as portal_views
 
         ratelimit.init_app(app)
+        portal_views.install_home(app)
         return web.install(app)
 
     # ITranslation

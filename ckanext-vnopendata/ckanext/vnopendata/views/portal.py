@@ -46,6 +46,31 @@ def download(chart: str) -> Response:
 
 
 statistics.add_url_rule("/thong-ke", view_func=index, endpoint="index")
+
+
+def home() -> str:
+    """The home page (CKAN's `home.index`, put in its place by
+    `install_home`): the portal's template reads the catalogue itself
+    (`h.vnopendata_home_summary`), so CKAN's own search of the home page,
+    sorted over every dataset and with its facets, would be thrown away."""
+    user = tk.current_user
+    if user.is_authenticated and not user.email:
+        # As CKAN's home page: a user without an e-mail is asked for one.
+        ask = tk._('Please <a href="%s">update your profile</a> and add your email address. ')
+        why = tk._("%s uses your email address if you need to reset your password.")
+        site = getattr(g, "site_title", None) or tk.config.get("ckan.site_title")
+        message = ask % tk.h.url_for("user.edit") + why % site
+        tk.h.flash_notice(message, allow_html=True)
+    return tk.render("home/index.html", extra_vars={})
+
+
+def install_home(app: Any) -> None:
+    """The portal's home view under CKAN's endpoint (`home.index`), so every
+    link and rule to it stays as it is."""
+    if "home.index" in app.view_functions:
+        app.view_functions["home.index"] = home
+
+
 statistics.add_url_rule("/thong-ke/<chart>.csv", view_func=download, endpoint="download")
 
 
