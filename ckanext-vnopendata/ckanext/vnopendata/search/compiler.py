@@ -24,7 +24,7 @@ from typing import Any
 from ckan.lib.search.common import SearchQueryError
 from luqum import tree
 from luqum.exceptions import ParseError
-from luqum.parser import parser
+from luqum.thread import parse as parse_lucene
 
 from ckanext.vnopendata.model.search import FOLD_FUNCTION, LONG_KEY
 from ckanext.vnopendata.search import datemath
@@ -511,9 +511,15 @@ class Compiler:
         return self._any_value(field_name, kind, "(" + " AND ".join(parts) + ")")
 
 
+# PLY's lexer keeps the position in the text it reads: one shared by the
+# server's threads made a search fail now and then with "unexpected end
+# of expression" on a valid query (luqum issue 72). `luqum.thread.parse`
+# gives each thread a lexer of its own.
+
+
 def parse(text: str, param: str) -> tree.Item:
     try:
-        return parser.parse(text)
+        return parse_lucene(text)
     except (ParseError, TypeError, ValueError) as error:
         raise SearchQueryError(f"Invalid query syntax in {param}: {text!r} ({error})") from error
 
@@ -521,7 +527,7 @@ def parse(text: str, param: str) -> tree.Item:
 def parse_user_text(text: str) -> tree.Item:
     """Plain search-box text: like dismax, tolerate unbalanced syntax."""
     try:
-        return parser.parse(text)
+        return parse_lucene(text)
     except (ParseError, TypeError, ValueError):
         words = [
             tree.Word(re.sub(r'([\\+\-&|!(){}\[\]^"~*?:/])', r"\\\1", word))
