@@ -34,9 +34,9 @@ __all__ = ["am_following_dataset", "dataset_follower_count"]
 # with its followers as `_get_followers` counts them: the follower and the
 # dataset not deleted.
 _DATASET_AND_FOLLOWERS = sa.text(
-    "SELECT p.id, p.state, (SELECT count(*) FROM user_following_dataset AS f "
+    "SELECT p.id, (SELECT count(*) FROM user_following_dataset AS f "
     'JOIN "user" AS u ON u.id = f.follower_id '
-    "WHERE f.object_id = p.id AND u.state <> 'deleted') AS followers "
+    "WHERE f.object_id = p.id AND u.state <> 'deleted' AND p.state <> 'deleted') AS followers "
     "FROM package AS p WHERE p.id = :ref OR p.name = :ref "
     "ORDER BY p.id = :ref DESC LIMIT 1"
 )
@@ -74,7 +74,7 @@ def dataset_follower_count(next_action: Any, context: Context, data_dict: DataDi
     if found is None or not _may_see(context, found.id):
         # CKAN's answer for a dataset that does not exist.
         raise tk.ValidationError({"id": [f"{tk._('Not found')}: {tk._('Dataset')}"]})
-    return 0 if found.state == "deleted" else int(found.followers)
+    return int(found.followers)
 
 
 @tk.side_effect_free

@@ -24,6 +24,11 @@ from typing import Any
 from ckan.lib.search.common import SearchQueryError
 from luqum import tree
 from luqum.exceptions import ParseError
+
+# PLY's lexer keeps the position in the text it reads: one shared by the
+# server's threads made a search fail now and then with "unexpected end
+# of expression" on a valid query (luqum issue 72). `luqum.thread.parse`
+# gives each thread a lexer of its own.
 from luqum.thread import parse as parse_lucene
 
 from ckanext.vnopendata.model.search import FOLD_FUNCTION, LONG_KEY
@@ -509,12 +514,6 @@ class Compiler:
                     f"{value_expression} {collation} {operator} {self.sql.bind(bounds[side])}"
                 )
         return self._any_value(field_name, kind, "(" + " AND ".join(parts) + ")")
-
-
-# PLY's lexer keeps the position in the text it reads: one shared by the
-# server's threads made a search fail now and then with "unexpected end
-# of expression" on a valid query (luqum issue 72). `luqum.thread.parse`
-# gives each thread a lexer of its own.
 
 
 def parse(text: str, param: str) -> tree.Item:

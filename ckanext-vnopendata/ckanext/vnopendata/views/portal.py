@@ -46,6 +46,7 @@ def download(chart: str) -> Response:
 
 
 statistics.add_url_rule("/thong-ke", view_func=index, endpoint="index")
+statistics.add_url_rule("/thong-ke/<chart>.csv", view_func=download, endpoint="download")
 
 
 def home() -> str:
@@ -69,9 +70,6 @@ def install_home(app: Any) -> None:
     link and rule to it stays as it is."""
     if "home.index" in app.view_functions:
         app.view_functions["home.index"] = home
-
-
-statistics.add_url_rule("/thong-ke/<chart>.csv", view_func=download, endpoint="download")
 
 
 form_drafts = Blueprint("vnopendata_form_draft", __name__)
