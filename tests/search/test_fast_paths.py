@@ -180,3 +180,80 @@ class TestTextBesideVisibilityFilters:
         public = search_as(None, q="dân số", rows=100)
         assert names(public) == ["dan-so-ha-noi"]
         assert search_as(None, q="dân số", fq="+state:deleted", rows=100)["count"] == 0
+
+
+def _plan_nodes(statement: str, params: dict[str, Any], **settings: str) -> list[dict[str, Any]]:
+    from ckanext.vnopendata.search.package_query import _planner
+
+    with _planner(**settings):
+        plan = model.Session.execute(sa.text(f"EXPLAIN (FORMAT JSON) {statement}"), params)
+        root = plan.scalar_one()[0]["Plan"]
+    model.Session.rollback()
+    nodes: list[dict[str, Any]] = []
+
+    def walk(node: dict[str, Any]) -> None:
+        nodes.append(node)
+        for child in node.get("Plans", []):
+            walk(child)
+
+    walk(root)
+    return nodes
+
+
+@pytest.mark.usefixtures("catalog")
+class TestLabelsInTheTextIndexes:
+    """Beside free text the caller's permission labels are a condition of
+    the text index's scan (its second column), so the rows the caller may
+    not see are neither counted from the heap nor ranked."""
+
+    LABELS = ["public"]
+
+    def _compiled(self, rank_by_index: bool) -> Any:
+        from ckanext.vnopendata.search.package_query import compile_query
+
+        return compile_query({"q": "dân số"}, self.LABELS, rank_by_index)
+
+    def test_the_count_scans_the_labels_in_the_text_index(self) -> None:
+        from ckanext.vnopendata.model.search import TABLE_NAME
+        from ckanext.vnopendata.search.package_query import TEXT_PLAN
+
+        compiled = self._compiled(False)
+        nodes = _plan_nodes(
+            f"SELECT count(*) FROM {TABLE_NAME} AS i WHERE {compiled.where}",
+            compiled.sql.params,
+            **TEXT_PLAN,
+        )
+        scans = [node for node in nodes if node.get("Index Name", "").endswith("_vector_idx")]
+        assert scans, nodes
+        assert "permission_labels" in scans[0]["Index Cond"]
+        assert not any("permission_labels" in node.get("Filter", "") for node in nodes)
+
+    def test_the_ranked_page_scans_the_labels_in_the_rank_index(self) -> None:
+        from ckanext.vnopendata.model.search import TABLE_NAME
+        from ckanext.vnopendata.search import ranking
+        from ckanext.vnopendata.search.package_query import RANK_INDEX_PLAN, TEXT_PLAN
+
+        # make test installs the rum extension (scripts/system.sh): the
+        # fast path is the one under test.
+        assert ranking.rank_index_available()
+        compiled = self._compiled(True)
+        nodes = _plan_nodes(
+            f"SELECT i.id FROM {TABLE_NAME} AS i WHERE {compiled.where} "
+            f"ORDER BY {compiled.rank_distance} LIMIT 20",
+            compiled.sql.params,
+            **TEXT_PLAN,
+            **RANK_INDEX_PLAN,
+        )
+        scans = [node for node in nodes if node.get("Index Name") == ranking.RANK_INDEX]
+        assert scans, nodes
+        assert "permission_labels" in scans[0]["Index Cond"]
+
+    def test_only_visible_rows_are_found_and_counted(self) -> None:
+        # "Hà Nội" is also in the title of a private dataset of Bộ Tài chính.
+        for q in ("Hà Nội", "ha noi"):
+            public = search_as(None, q=q, rows=100, include_private=True)
+            assert "noi-bo-tai-chinh" not in names(public)
+            assert public["count"] == len(public["results"])
+            member = search_as("can-bo-tai-chinh", q=q, rows=100, include_private=True)
+            assert "noi-bo-tai-chinh" in names(member)
+            assert member["count"] == len(member["results"]) == public["count"] + 1

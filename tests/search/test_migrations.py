@@ -19,7 +19,7 @@ from ckanext.vnopendata.migration import handover
 from ckanext.vnopendata.search import ranking
 from search.helpers import make_dataset, make_organization
 
-HEAD = "a3c5e7f9b1d2"
+HEAD = "b6d8f0a2c4e7"
 # The `vnopendata` history's own head (the review workflow's migration).
 PORTAL_HEAD = "d7f3b9e2a615"
 

@@ -165,11 +165,11 @@ def compile_query(
         labels = sql.bind(list(permission_labels))
         column = f"{ALIAS}.permission_labels"
         if text_matches:
-            # Not an index condition when the text index can be used: the
-            # labels' index selects most rows (every public dataset), and
-            # the planner, blind to detoasting, would take it and test `@@`
-            # on each of those rows' vectors rather than scan the text index.
-            column = f"({column} || CAST(ARRAY[] AS text[]))"
+            # Both text indexes hold the labels as their second column, each
+            # as an expression of its own (see ranking.RANK_INDEX_DEFINITION):
+            # the text index's scan leaves out the rows the caller may not
+            # see, so neither the count nor the ranking reads or scores them.
+            column = ranking.rank_labels(ALIAS) if rank_by_index else ranking.text_labels(ALIAS)
         conditions.append(f"{column} && CAST({labels} AS text[])")
 
     rank_distance = None
