@@ -91,7 +91,9 @@ def create_rank_index(connection: sa.Connection) -> bool:
                 "text search ranks every match without an index, slower."
             )
             return False
-    connection.execute(sa.text(f"CREATE INDEX IF NOT EXISTS {RANK_INDEX} ON {TABLE_NAME} {RANK_INDEX_DEFINITION}"))
+    connection.execute(
+        sa.text(f"CREATE INDEX IF NOT EXISTS {RANK_INDEX} ON {TABLE_NAME} {RANK_INDEX_DEFINITION}")
+    )
     forget()
     return True
 
