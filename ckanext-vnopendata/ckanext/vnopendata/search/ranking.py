@@ -29,24 +29,7 @@ from ckanext.vnopendata.model.search import TABLE_NAME
 log = logging.getLogger(__name__)
 
 RANK_INDEX = f"{TABLE_NAME}_rank_idx"
-# The permission labels are the index's second column: the scan leaves out
-# the rows the caller may not see before it ranks (at 100,000 datasets a
-# broad query ranked 34,000 matches to return 20,000 visible ones). Each
-# text index holds them as an expression of its own, which only its own
-# statements name (`rank_labels`, `text_labels`): no other index can take
-# the label condition alone (the labels' own index selects every public
-# dataset; the planner, blind to detoasting, would take it and test the
-# text on each of those rows' stored vectors).
-RANK_INDEX_DEFINITION = (
-    "USING rum ((search_vector || exact_vector) rum_tsvector_ops, "
-    "(CAST(ARRAY[] AS text[]) || permission_labels) rum_anyarray_ops)"
-)
-
-
-def rank_labels(alias: str) -> str:
-    """The rank index's second column: must stay exactly the expression of
-    `RANK_INDEX_DEFINITION`."""
-    return f"(CAST(ARRAY[] AS text[]) || {alias}.permission_labels)"
+RANK_INDEX_DEFINITION = "USING rum ((search_vector || exact_vector) rum_tsvector_ops)"
 
 
 def rank_vector(alias: str) -> str:
@@ -56,8 +39,12 @@ def rank_vector(alias: str) -> str:
 
 
 def text_labels(alias: str) -> str:
-    """The second column of the GIN text index (migration b6d8f0a2c4e7):
-    must stay exactly its expression."""
+    """The permission labels beside free text: the second column of the GIN
+    text index (migration b6d8f0a2c4e7), written as an expression that only
+    this condition names, so that no other index can take it alone (the
+    labels' own index selects every public dataset, and the planner, blind
+    to detoasting, would take it and test the text on each of those rows'
+    stored vectors). Must stay exactly the index's expression."""
     return f"({alias}.permission_labels || CAST(ARRAY[] AS text[]))"
 
 
