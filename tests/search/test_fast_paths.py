@@ -55,6 +55,32 @@ class TestDismaxInOneTextQuery:
         by_name = search_as(None, q="hà nội", rows=1, sort="name asc")
         assert by_name["count"] == 2
 
+    def test_a_ranked_page_of_every_match_is_its_own_count(self) -> None:
+        from ckanext.vnopendata.search import ranking
+
+        assert ranking.rank_index_available()
+        statements: list[str] = []
+
+        def record(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+            statements.append(statement)
+
+        engine = model.meta.engine
+        sa.event.listen(engine, "before_cursor_execute", record)
+        try:
+            # Fewer matches than the page takes from the rank index.
+            narrow = search_as(None, q="hà nội", rows=1)
+            member = search_as("can-bo-tai-chinh", q="hà nội", rows=1, include_private=True)
+            past = search_as(None, q="hà nội", rows=10, start=5)
+        finally:
+            sa.event.remove(engine, "before_cursor_execute", record)
+        assert (narrow["count"], len(narrow["results"])) == (2, 1)
+        # The private dataset of the member's agency is counted for them.
+        assert (member["count"], len(member["results"])) == (3, 1)
+        # Past the last match no row carries the count: counted on its own.
+        assert (past["count"], past["results"]) == (2, [])
+        counts = [s for s in statements if s.lstrip().startswith("SELECT count(*) FROM")]
+        assert len(counts) == 1, counts
+
     def test_scores_of_a_page_sorted_by_something_else(self) -> None:
         from ckanext.vnopendata.search.package_query import PostgresPackageSearchQuery
 

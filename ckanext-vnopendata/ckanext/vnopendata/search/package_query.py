@@ -504,7 +504,8 @@ class PostgresPackageSearchQuery(SearchQuery):
         vector read), then those rows in the whole order.
 
         The result is exact: every row at a smaller distance than the page's
-        last row is among the rows taken. When the last row taken ties with
+        last row is among the rows taken. When the index gives fewer rows
+        than `fetch`, it gave every match: their number is the count. When the last row taken ties with
         the page's last row, rows of that same distance may lie beyond it
         (and sort before it on the next keys): the page is taken again with
         four times as many rows, at worst every match.
@@ -524,11 +525,14 @@ class PostgresPackageSearchQuery(SearchQuery):
                 ),
                 dict(compiled.sql.params, _fetch=fetch, _rows=rows, _start=start),
             ).all()
-            complete = (
-                not found or found[0].taken < fetch or found[0].last_distance > found[-1].distance
-            )
+            every_match = bool(found) and found[0].taken < fetch
+            complete = not found or every_match or found[0].last_distance > found[-1].distance
             if complete:
-                return [_Ranked(row.id, None, None) for row in found]
+                # Fewer rows than asked for: the index gave every match, so
+                # their number is the count (a narrow query needs no count
+                # statement of its own).
+                total = found[0].taken if every_match else None
+                return [_Ranked(row.id, None, total) for row in found]
             fetch *= 4
 
     def _count(
