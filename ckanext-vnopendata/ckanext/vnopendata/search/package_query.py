@@ -504,11 +504,12 @@ class PostgresPackageSearchQuery(SearchQuery):
         vector read), then those rows in the whole order.
 
         The result is exact: every row at a smaller distance than the page's
-        last row is among the rows taken. When the index gives fewer rows
-        than `fetch`, it gave every match: their number is the count. When the last row taken ties with
+        last row is among the rows taken. When the last row taken ties with
         the page's last row, rows of that same distance may lie beyond it
         (and sort before it on the next keys): the page is taken again with
-        four times as many rows, at worst every match.
+        four times as many rows, at worst every match. When the index gives
+        fewer rows than `fetch`, it gave every match: their number is the
+        count.
         """
         fetch = start + rows + TIE_MARGIN
         while True:
