@@ -29,7 +29,6 @@ from ckanext.vnopendata.model.search import TABLE_NAME
 log = logging.getLogger(__name__)
 
 RANK_INDEX = f"{TABLE_NAME}_rank_idx"
-RANK_INDEX_DEFINITION = "USING rum ((search_vector || exact_vector) rum_tsvector_ops)"
 
 
 def rank_vector(alias: str) -> str:
@@ -79,7 +78,10 @@ def create_rank_index(connection: sa.Connection) -> bool:
             )
             return False
     connection.execute(
-        sa.text(f"CREATE INDEX IF NOT EXISTS {RANK_INDEX} ON {TABLE_NAME} {RANK_INDEX_DEFINITION}")
+        sa.text(
+            f"CREATE INDEX IF NOT EXISTS {RANK_INDEX} ON {TABLE_NAME} "
+            "USING rum ((search_vector || exact_vector) rum_tsvector_ops)"
+        )
     )
     forget()
     return True
