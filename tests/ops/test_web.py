@@ -152,6 +152,18 @@ def test_api_token_of_a_removed_account_stops_at_once(app, agency, editor, how):
     assert model.Package.get("sau-khi-xoa") is None
 
 
+@pytest.mark.ckan_config("apitoken_header_name", "X-Vnopendata-Token")
+def test_api_token_in_the_configured_header_of_a_removed_account_stops(app, agency, editor):
+    user = editor
+    headers = {"X-Vnopendata-Token": user["token"]}
+    ok = app.get("/api/3/action/user_show", query_string={"id": user["id"]}, headers=headers)
+    assert ok.status_code == 200 and ok.get_json()["result"]["name"] == user["name"]
+    tk.get_action("user_delete")({"ignore_auth": True}, {"id": user["id"]})
+    response = app.get("/api/3/action/package_search", headers=headers)
+    assert response.status_code == 403
+    assert "bị xóa hoặc bị khóa" in response.get_json()["error"]["message"]
+
+
 @pytest.mark.usefixtures("clean_db")
 def test_api_token_of_an_active_account_works(app):
     user = factories.User()

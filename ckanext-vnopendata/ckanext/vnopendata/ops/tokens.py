@@ -20,7 +20,9 @@ MESSAGE = (
 
 
 def refuse_inactive_token() -> Response | None:
-    header = config.get("apikey_header_name") or "Authorization"
+    # CKAN 2.12's name for the header (``apikey_header_name`` is its legacy
+    # spelling, which CKAN maps to this one when an ini still uses it).
+    header = config.get("apitoken_header_name") or "Authorization"
     token = request.headers.get(header, "")
     if not token:
         return None
