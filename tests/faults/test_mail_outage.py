@@ -116,3 +116,129 @@ def test_reviews_succeed_and_mail_is_delivered_when_smtp_returns(clean_db, monke
             worker.kill()
         if controller is not None:
             controller.stop()
+
+
+@pytest.fixture
+def redis_down(monkeypatch):
+    """CKAN's job queue pointed at a port where no Redis listens: what the
+    portal meets while Redis is stopped. Undone by `back`."""
+    import ckan.lib.jobs as jobs
+    import ckan.lib.redis as ckan_redis
+    import redis
+
+    monkeypatch.setattr(jobs, "_queues", {})
+    monkeypatch.setattr(
+        ckan_redis,
+        "_connection_pool",
+        redis.ConnectionPool.from_url(f"redis://127.0.0.1:{free_port()}/0", socket_timeout=2),
+    )
+
+    def back() -> None:
+        monkeypatch.undo()
+
+    return back
+
+
+def served(app) -> None:
+    """A request served to its end: the WSGI server closes the response,
+    which runs what the portal does after sending it."""
+    response = app.get("/api/3/action/status_show")
+    assert response.status_code == 200
+    response.close()
+
+
+def _kept() -> list[tuple[list[str], str]]:
+    from ckan import model
+
+    from ckanext.vnopendata.model.mail import KeptMail
+
+    rows = model.Session.query(KeptMail).order_by(KeptMail.id).all()
+    model.Session.expire_all()
+    return [([address for _, address in row.recipients], row.subject) for row in rows]
+
+
+@pytest.mark.ckan_config("ckanext.vnopendata.review.required", "true")
+def test_mail_is_kept_while_redis_is_down_and_sent_when_it_returns(
+    clean_db, app, monkeypatch, job_queue, redis_down
+):
+    agency = factories.Organization(
+        name="bo-tai-chinh",
+        title_translated={"vi": "Bộ Tài chính", "en": "Ministry of Finance"},
+        agency_code="000.00.00.G12",
+        agency_type="ministry",
+        agency_level="central",
+        image_url="",
+    )
+    editor = factories.User(name="bien-tap-tc", email="bientap@example.vn")
+    admin = factories.User(name="lanh-dao-tc", email="lanhdao@example.vn")
+    for user, role in ((editor, "editor"), (admin, "admin")):
+        helpers.call_action(
+            "organization_member_create", id=agency["id"], username=user["name"], role=role
+        )
+    dataset = helpers.call_action(
+        "package_create", {"user": editor["name"]}, **valid_dataset(agency["id"])
+    )
+    # Redis is down: both decisions are saved, and their mails are kept.
+    submitted = helpers.call_action(
+        "vnopendata_dataset_submit", {"user": editor["name"]}, id=dataset["id"]
+    )
+    assert submitted["review_state"] == "submitted"
+    published = helpers.call_action(
+        "vnopendata_dataset_approve", {"user": admin["name"]}, id=dataset["id"]
+    )
+    assert published["review_state"] == "published"
+    kept = _kept()
+    assert [recipients for recipients, _ in kept] == [
+        ["lanhdao@example.vn"],
+        ["bientap@example.vn"],
+    ]
+    assert "Dataset approved" in kept[1][1] or "duyệt" in kept[1][1]
+
+    # Still down: a request's look at the kept mails keeps them.
+    monkeypatch.setattr(mail, "_next_release", 0.0)
+    served(app)
+    assert len(_kept()) == 2
+
+    # Redis answers again: the web server's next look queues them, oldest
+    # first, and a worker sends them.
+    redis_down()
+    assert job_queue.count == 0
+    monkeypatch.setattr(mail, "_next_release", 0.0)
+    served(app)
+    assert _kept() == []
+    assert [[address for _, address in job.args[0]] for job in job_queue.jobs] == [
+        ["lanhdao@example.vn"],
+        ["bientap@example.vn"],
+    ]
+    inbox = Inbox()
+    port = free_port()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        subprocess.run(
+            [str(Path(sys.executable).parent / "ckan"), "-c", config["__file__"],
+             "jobs", "worker", "--burst"],
+            env={**os.environ, "CKAN_SMTP_SERVER": f"127.0.0.1:{port}",
+                 "CKAN_SMTP_MAIL_FROM": "portal@example.vn"},
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=120, check=True,
+        )  # fmt: skip
+    finally:
+        controller.stop()
+    assert sorted(r for rcpts, _ in inbox.messages for r in rcpts) == [
+        "bientap@example.vn",
+        "lanhdao@example.vn",
+    ]
+
+
+def test_mail_release_command_queues_the_kept_mails(clean_db, cli, job_queue, redis_down):
+    from ckan.cli.cli import ckan as ckan_command
+
+    mail.enqueue([("Cán bộ", "canbo@example.vn")], "Thử / Test", "Nội dung.")
+    assert _kept() == [(["canbo@example.vn"], "Thử / Test")]
+    result = cli.invoke(ckan_command, ["vnopendata", "mail", "release"])
+    assert result.exit_code == 1 and "Mails queued: 0; still kept: 1." in result.output
+    redis_down()
+    result = cli.invoke(ckan_command, ["vnopendata", "mail", "release"])
+    assert result.exit_code == 0, result.output
+    assert "Mails queued: 1; still kept: 0." in result.output
+    assert [job.args[1] for job in job_queue.jobs] == ["Thử / Test"]

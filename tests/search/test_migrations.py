@@ -21,7 +21,7 @@ from search.helpers import make_dataset, make_organization
 
 HEAD = "b6d8f0a2c4e7"
 # The `vnopendata` history's own head (the review workflow's migration).
-PORTAL_HEAD = "d7f3b9e2a615"
+PORTAL_HEAD = "f2b8d4a6c0e1"
 
 
 def _version(table: str) -> str | None:

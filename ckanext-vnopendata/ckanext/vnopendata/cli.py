@@ -8,6 +8,7 @@ from pathlib import Path
 import ckan.model as model
 import ckan.plugins.toolkit as tk
 import click
+import sqlalchemy as sa
 
 from ckanext.vnopendata.demo import demo_command
 
@@ -101,6 +102,33 @@ def access_notify(ctx: click.Context) -> None:
         overdue = notices.send_overdue_notices()
         warned = notices.send_expiry_warnings()
     click.echo(f"Overdue requests notified: {overdue}; expiry warnings sent: {warned}.")
+
+
+@vnopendata.group("mail")
+def mail_group() -> None:
+    """Review and access-request e-mails."""
+
+
+@mail_group.command("release")
+def mail_release() -> None:
+    """Queue the mails kept while the job queue (Redis) was down. The web
+    server does it by itself about every 30 seconds."""
+    from ckanext.vnopendata.model.mail import mail_outbox_table
+    from ckanext.vnopendata.sharing import mail
+
+    released = 0
+    while True:
+        batch = mail.release_kept()
+        released += batch
+        if batch < mail.RELEASE_BATCH:
+            break
+    with model.meta.engine.connect() as connection:
+        total = connection.execute(
+            sa.select(sa.func.count()).select_from(mail_outbox_table)
+        ).scalar_one()
+    click.echo(f"Mails queued: {released}; still kept: {total}.")
+    if total:
+        raise SystemExit(1)
 
 
 @vnopendata.group("dcat")

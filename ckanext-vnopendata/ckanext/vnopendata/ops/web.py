@@ -1,5 +1,6 @@
 """Request hooks of the Flask app: request id and access log, security
-headers, and a clear 503 while PostgreSQL or Redis does not answer.
+headers, a clear 503 while PostgreSQL or Redis does not answer, and the
+release of mails kept while Redis was down (after the response is sent).
 
 Installed by the plugin's `IMiddleware.make_middleware`.
 """
@@ -20,6 +21,7 @@ import sqlalchemy.exc
 from flask import Flask, Response, g, has_request_context, jsonify, request
 
 from ckanext.vnopendata.ops import guard, logs
+from ckanext.vnopendata.sharing import mail
 
 access_log = logging.getLogger("ckanext.vnopendata.access")
 log = logging.getLogger(__name__)
@@ -92,6 +94,8 @@ def _finish(response: Response) -> Response:
         response.headers[REQUEST_ID_HEADER] = rid
     for header, value in SECURITY_HEADERS.items():
         response.headers.setdefault(header, value)
+    # Returns at once unless this process's next look is due.
+    response.call_on_close(mail.release_kept_now_and_then)
     start = getattr(g, "vn_request_start", None)
     if start is not None:
         user = getattr(g, "user", "") or ""

@@ -2,8 +2,13 @@
 
 The request that triggers a mail only puts a job on CKAN's queue (Redis);
 the worker (`ckan jobs worker`) sends it and retries when the SMTP server
-does not answer. A queue that cannot be reached is logged and never fails
-the request: the decision it reports is already saved.
+does not answer. A queue that cannot be reached never fails the request
+(the decision it reports is already saved): the mail is kept in PostgreSQL
+(`model.mail`) and put on the queue when Redis answers again. Kept mails
+are released by the next mail queued, by the web server about every
+`RELEASE_INTERVAL` seconds, and by `ckan vnopendata mail release`. A mail
+is delivered at least once: one released just before its release could be
+recorded would be queued again.
 
 Mails are written in Vietnamese, then English, in one message: the
 recipient's language is not known to the portal.
@@ -12,15 +17,19 @@ recipient's language is not known to the portal.
 from __future__ import annotations
 
 import logging
+import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
 import ckan.plugins.toolkit as tk
 import flask_babel
+import sqlalchemy as sa
 from ckan import model
 from ckan.lib import mailer
 from rq import Retry
 
+from ckanext.vnopendata.model.mail import mail_outbox_table
 from ckanext.vnopendata.sharing import review
 
 log = logging.getLogger(__name__)
@@ -28,6 +37,10 @@ log = logging.getLogger(__name__)
 LANGUAGES = ("vi", "en")
 # Seconds between attempts while the SMTP server is down.
 RETRY_INTERVALS = [30, 120, 600, 1800, 3600]
+# Seconds between two looks at the kept mails from one web process.
+RELEASE_INTERVAL = 30.0
+# Kept mails put on the queue in one transaction.
+RELEASE_BATCH = 100
 
 
 def send(recipients: list[tuple[str, str]], subject: str, body: str) -> None:
@@ -36,18 +49,94 @@ def send(recipients: list[tuple[str, str]], subject: str, body: str) -> None:
         mailer.mail_recipient(name, address, subject, body)
 
 
+def _put_on_queue(recipients: list[tuple[str, str]], subject: str, body: str) -> None:
+    tk.enqueue_job(
+        send,
+        [[list(r) for r in recipients], subject, body],
+        title=subject,
+        rq_kwargs={"retry": Retry(max=len(RETRY_INTERVALS), interval=RETRY_INTERVALS)},
+    )
+
+
 def enqueue(recipients: list[tuple[str, str]], subject: str, body: str) -> None:
+    """Queue a mail; keep it in PostgreSQL when the queue cannot be reached."""
     if not recipients:
         return
     try:
-        tk.enqueue_job(
-            send,
-            [recipients, subject, body],
-            title=subject,
-            rq_kwargs={"retry": Retry(max=len(RETRY_INTERVALS), interval=RETRY_INTERVALS)},
+        _put_on_queue(recipients, subject, body)
+    except Exception:  # the queue is down: the decision stands, the mail waits
+        _keep(recipients, subject, body)
+        return
+    release_kept()
+
+
+def _keep(recipients: list[tuple[str, str]], subject: str, body: str) -> None:
+    try:
+        # A transaction of its own: the caller's may already be committed,
+        # and must not be committed here when it is not.
+        with model.meta.engine.begin() as connection:
+            connection.execute(
+                mail_outbox_table.insert().values(
+                    recipients=[list(r) for r in recipients], subject=subject, body=body
+                )
+            )
+    except Exception:
+        log.exception(
+            "Could not queue nor keep the mail %r to %s", subject, [r[1] for r in recipients]
         )
-    except Exception:  # the queue is down: the decision stands, the mail is lost
-        log.exception("Could not queue the mail %r to %s", subject, [r[1] for r in recipients])
+        return
+    log.warning(
+        "The job queue cannot be reached: the mail %r to %s is kept and will be queued "
+        "when it answers",
+        subject,
+        [r[1] for r in recipients],
+    )
+
+
+def release_kept(limit: int = RELEASE_BATCH) -> int:
+    """Put kept mails on the job queue, oldest first; return how many.
+
+    Stops at the first that cannot be queued (the queue is still down).
+    Rows another process is releasing are skipped, not waited for."""
+    released = 0
+    with model.meta.engine.begin() as connection:
+        rows = connection.execute(
+            sa.select(mail_outbox_table)
+            .order_by(mail_outbox_table.c.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        ).all()
+        for row in rows:
+            try:
+                _put_on_queue([tuple(r) for r in row.recipients], row.subject, row.body)
+            except Exception:
+                log.warning("The job queue still cannot be reached: %d mail(s) kept", len(rows))
+                break
+            connection.execute(mail_outbox_table.delete().where(mail_outbox_table.c.id == row.id))
+            released += 1
+    if released:
+        log.info("Queued %d kept mail(s)", released)
+    return released
+
+
+_next_release = 0.0
+_release_lock = threading.Lock()
+
+
+def release_kept_now_and_then() -> None:
+    """From the web server after a response: at most once per
+    `RELEASE_INTERVAL` seconds per process, release the kept mails. Never
+    raises: it runs after the response was sent."""
+    global _next_release
+    now = time.monotonic()
+    with _release_lock:
+        if now < _next_release:
+            return
+        _next_release = now + RELEASE_INTERVAL
+    try:
+        release_kept()
+    except Exception:
+        log.exception("Could not release the kept mails")
 
 
 def _in_both_languages(render: Callable[[], str], separator: str = "\n\n") -> str:
