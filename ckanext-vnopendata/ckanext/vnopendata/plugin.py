@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager
 from typing import Any
 
 import ckan.plugins as p
@@ -167,6 +168,10 @@ class VnOpenDataPlugin(p.SingletonPlugin):
 
     def get_user_dataset_labels(self, user_obj: Any) -> list[str]:
         return labels.user_labels(user_obj)
+
+    def labels_reused_in_bulk(self) -> AbstractContextManager[None]:
+        """Asked by the search plugin's bulk rebuild (search/bulk.py)."""
+        return labels.agency_parents_reused()
 
 
 class VnOpenDataSearchPlugin(p.SingletonPlugin):

@@ -34,6 +34,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 import ckan.authz as authz
@@ -59,10 +60,34 @@ def grant(package_id: str) -> str:
     return f"grant-{package_id}"
 
 
+# Each agency's parent, read once: set only for the length of a bulk index
+# run (`agency_parents_reused`), which changes no agency.
+_parents_memo: ContextVar[dict[str, str | None] | None] = ContextVar(
+    "vnopendata_agency_parents", default=None
+)
+
+
 def _parent_agency_id(agency_id: str) -> str | None:
+    memo = _parents_memo.get()
+    if memo is not None and agency_id in memo:
+        return memo[agency_id]
     agency = model.Session.get(model.Group, agency_id)
-    parent = (agency.extras or {}).get("parent_agency") if agency else None
-    return parent or None
+    parent = ((agency.extras or {}).get("parent_agency") if agency else None) or None
+    if memo is not None:
+        memo[agency_id] = parent
+    return parent
+
+
+@contextmanager
+def agency_parents_reused() -> Iterator[None]:
+    """Within the block, each agency's parent is read from the database once
+    (a bulk rebuild labels many restricted datasets of few agencies). For
+    a block that writes no agency: nothing outlives it."""
+    token = _parents_memo.set({})
+    try:
+        yield
+    finally:
+        _parents_memo.reset(token)
 
 
 def dataset_labels(
