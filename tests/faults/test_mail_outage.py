@@ -1,5 +1,7 @@
 """SMTP server down: reviews still succeed, and the mails they queue are
-retried by CKAN's job worker and delivered once the server is back.
+retried by CKAN's job worker and delivered once the server is back. Redis
+unreachable: reviews still succeed, their mails are kept in PostgreSQL and
+queued, then delivered, once Redis answers again.
 
 Real parts: the review actions, CKAN's queue on the test Redis, a real
 `ckan jobs worker` process, and an aiosmtpd server that starts only after

@@ -67,7 +67,8 @@ def enqueue(recipients: list[tuple[str, str]], subject: str, body: str) -> None:
     except Exception:  # the queue is down: the decision stands, the mail waits
         _keep(recipients, subject, body)
         return
-    release_kept()
+    # The queue answers again: mails kept while it was down go first.
+    _release_quietly()
 
 
 def _keep(recipients: list[tuple[str, str]], subject: str, body: str) -> None:
@@ -110,7 +111,7 @@ def release_kept(limit: int = RELEASE_BATCH) -> int:
             try:
                 _put_on_queue([tuple(r) for r in row.recipients], row.subject, row.body)
             except Exception:
-                log.warning("The job queue still cannot be reached: %d mail(s) kept", len(rows))
+                log.warning("The job queue still cannot be reached: kept mails wait")
                 break
             connection.execute(mail_outbox_table.delete().where(mail_outbox_table.c.id == row.id))
             released += 1
@@ -133,6 +134,12 @@ def release_kept_now_and_then() -> None:
         if now < _next_release:
             return
         _next_release = now + RELEASE_INTERVAL
+    _release_quietly()
+
+
+def _release_quietly() -> None:
+    # After a decision was saved, or after a response was sent: a database
+    # that does not answer now is logged, and the next look tries again.
     try:
         release_kept()
     except Exception:
