@@ -155,6 +155,42 @@ def test_requests_per_account_are_limited(world):
     assert "2 per hour" in error.value.error_dict["rate_limit"][0]
 
 
+@pytest.mark.ckan_config("ckanext.vnopendata.requests.rate_limit", "2 per hour")
+def test_requests_are_filed_and_still_limited_while_redis_is_down(world, monkeypatch):
+    import socket
+
+    from limits.storage import MemoryStorage, storage_from_string
+    from limits.strategies import FixedWindowRateLimiter
+
+    from ckanext.vnopendata import ratelimit
+
+    with socket.socket() as probe:  # a port where no Redis listens
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    unreachable = storage_from_string(f"redis://127.0.0.1:{port}/0")
+    assert not unreachable.check()
+    monkeypatch.setattr(ratelimit._limiter, "_limiter", FixedWindowRateLimiter(unreachable))
+    monkeypatch.setattr(ratelimit, "_memory", FixedWindowRateLimiter(MemoryStorage()))
+    for dataset in (world.restricted, world.restricted2):
+        filed = as_user(
+            world.official,
+            "vnopendata_access_request_create",
+            package_id=dataset["id"],
+            **REQUEST_FIELDS,
+        )
+        assert filed["state"] == "pending"
+    for pending in as_user(world.official, "vnopendata_access_request_list", state="pending"):
+        as_user(world.official, "vnopendata_access_request_withdraw", id=pending["id"])
+    with pytest.raises(tk.ValidationError) as error:
+        as_user(
+            world.official,
+            "vnopendata_access_request_create",
+            package_id=world.restricted["id"],
+            **REQUEST_FIELDS,
+        )
+    assert "2 per hour" in error.value.error_dict["rate_limit"][0]
+
+
 @pytest.mark.ckan_config("ckan.auth.create_user_via_web", "true")
 @pytest.mark.ckan_config("ckanext.vnopendata.registrations.rate_limit", "1 per hour")
 def test_registrations_per_address_are_limited(app, world):

@@ -11,7 +11,8 @@ restarting or stopping them never touches the machine's shared servers.
   a restart of its own.
 - Redis stopped: pages, search and the API keep answering; /health says
   the queue is down (200, "degraded"); writes still succeed; with Redis
-  back the health is "ok" again.
+  back the health is "ok" again. A mail decided while Redis is stopped is
+  kept in PostgreSQL and queued by the web server once Redis is back.
 """
 
 from __future__ import annotations
@@ -406,6 +407,70 @@ def test_redis_stopped_reading_and_search_keep_working(unit):
             break
         time.sleep(1)
     assert requests.get(f"{BASE}/health", timeout=30).json()["status"] == "ok"
+
+
+def _kept_mails(unit) -> int:
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(unit["pg"].url)
+    try:
+        with engine.connect() as connection:
+            return connection.execute(
+                sa.text("SELECT count(*) FROM vnopendata_mail_outbox")
+            ).scalar_one()
+    finally:
+        engine.dispose()
+
+
+def test_mail_while_redis_is_stopped_is_kept_and_queued_when_it_returns(unit):
+    # A citizen asks for an inter-agency dataset whose description is public:
+    # the agency's admin is mailed.
+    restricted = requests.post(
+        f"{BASE}/api/3/action/package_create",
+        json={
+            **dataset(unit["agency"]["id"], "dung-chung-redis"),
+            "sharing_class": "inter_agency",
+            "metadata_visible": True,
+        },
+        headers=unit["headers"],
+        timeout=60,
+    )
+    assert restricted.status_code == 200, restricted.text[:500]
+    run([*unit["ckan"], "user", "add", "cong-dan", "email=cd@example.vn",
+         "password=Mat-khau-dai-12"], env=unit["env"])  # fmt: skip
+    token = run([*unit["ckan"], "user", "token", "add", "cong-dan", "faults"], env=unit["env"])
+    citizen = {"Authorization": token.stdout.strip().splitlines()[-1].strip()}
+    assert _kept_mails(unit) == 0
+    unit["redis"].stop()
+    try:
+        asked = requests.post(
+            f"{BASE}/api/3/action/vnopendata_access_request_create",
+            json={
+                "package_id": "dung-chung-redis",
+                "purpose": "Đối chiếu số liệu phục vụ nghiên cứu",
+                "legal_basis": "Luật Dữ liệu 60/2024/QH15, Điều 17",
+                "items": ["Tệp CSV"],
+                "duration_days": 30,
+                "contact": "cd@example.vn",
+                "requester_type": "data_subject",
+            },
+            headers=citizen,
+            timeout=60,
+        )
+        # The request is saved; its mail waits in PostgreSQL.
+        assert asked.status_code == 200, asked.text[:500]
+        assert _kept_mails(unit) == 1
+    finally:
+        unit["redis"].start()
+    # Each web process looks at the kept mails about every 30 s, after a
+    # response: requests go on, as they would on a live portal.
+    deadline = time.monotonic() + 90
+    while _kept_mails(unit) and time.monotonic() < deadline:
+        requests.get(f"{BASE}/health", timeout=30)
+        time.sleep(1)
+    assert _kept_mails(unit) == 0
+    log = (unit["folder"] / "unit.log").read_text("utf-8", errors="replace")
+    assert "Queued 1 kept mail(s)" in log
 
 
 def test_production_cookies_are_secure_and_http_only(unit):

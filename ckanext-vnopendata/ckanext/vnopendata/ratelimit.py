@@ -3,23 +3,35 @@
 Citizens and businesses register themselves to ask for data; a limit per
 account and per network address keeps one person or script from flooding
 an agency's queue or the user list. Counters live in CKAN's Redis, so every
-web process of the portal shares them.
+web process of the portal shares them. While Redis does not answer, each
+process counts in its own memory (Flask-Limiter's in-memory fallback for
+registrations, the same for access requests): a request is still limited,
+and is never refused for the outage.
 """
 
 from __future__ import annotations
 
 import contextlib
 import datetime
+import logging
 from typing import Any
 
 import ckan.plugins.toolkit as tk
+import redis.exceptions
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
-from limits import parse
+from limits import errors, parse
+from limits.storage import MemoryStorage
+from limits.strategies import FixedWindowRateLimiter, RateLimiter
 
 from ckanext.vnopendata.sharing import deadlines
 
+log = logging.getLogger(__name__)
+
 _limiter: Limiter | None = None
+# Access requests counted while Redis does not answer (this process only).
+_memory = FixedWindowRateLimiter(MemoryStorage())
+STORAGE_ERRORS = (errors.StorageError, redis.exceptions.RedisError)
 
 REGISTER_ENDPOINT = "user.register"
 
@@ -42,6 +54,7 @@ def init_app(app: Any) -> None:
         strategy="fixed-window",
         key_prefix="vnopendata",
         headers_enabled=True,
+        in_memory_fallback_enabled=True,
     )
     view = app.view_functions.get(REGISTER_ENDPOINT)
     if view is not None:
@@ -70,7 +83,16 @@ def hit_request_limit(user_id: str) -> None:
     # Outside a web request (CLI, jobs) only the account is limited.
     with contextlib.suppress(RuntimeError):
         keys.append(("access_request", "address", get_remote_address()))
-    strategy = _limiter.limiter
+    try:
+        _count(_limiter.limiter, item, keys, limit_text)
+    except STORAGE_ERRORS as error:
+        log.warning(
+            "Rate-limit storage unreachable (%s): access requests counted in this process", error
+        )
+        _count(_memory, item, keys, limit_text)
+
+
+def _count(strategy: RateLimiter, item: Any, keys: list[tuple[str, ...]], limit_text: str) -> None:
     for key in keys:
         if not strategy.test(item, *key):
             reset = datetime.datetime.fromtimestamp(
