@@ -413,45 +413,31 @@ def index_packages(package_ids: Collection[str], force: bool = False, quiet: boo
         # portal's reads each agency's parent once): `labels_reused_in_bulk`.
         reuse = getattr(labeller, "labels_reused_in_bulk", None)
         with reuse() if reuse is not None else contextlib.nullcontext():
-            done = _index_batches(ids, schemas, labeller, memo, writer, force, quiet)
+            for batch_ids in _chunks(ids, config.get(BATCH_OPTION)):
+                context = _show_context()
+                batch = _Batch(batch_ids, context, memo)
+                rows = []
+                for position, pkg in enumerate(batch.packages):
+                    try:
+                        rows.append(_row(schemas, batch, pkg, labeller, check=position == 0))
+                    except Exception as error:
+                        log.error("Error while indexing dataset %s: %r", pkg.id, error)
+                        if not force:
+                            raise
+                writer.put(rows)
+                for pkg in batch.packages:
+                    # Keep the session small: 100,000 datasets would otherwise
+                    # stay in its identity map until the end.
+                    if pkg in model.Session:
+                        model.Session.expunge(pkg)
+                done += len(batch_ids)
+                if not quiet:
+                    sys.stdout.write(f"\rIndexing dataset {done}/{len(ids)}")
+                    sys.stdout.flush()
     except BaseException:
         writer.finish(commit=False)
         raise
     writer.finish(commit=True)
-    return done
-
-
-def _index_batches(
-    ids: list[str],
-    schemas: _Schemas,
-    labeller: Any,
-    memo: dict[Any, Any],
-    writer: _Writer,
-    force: bool,
-    quiet: bool,
-) -> int:
-    done = 0
-    for batch_ids in _chunks(ids, config.get(BATCH_OPTION)):
-        context = _show_context()
-        batch = _Batch(batch_ids, context, memo)
-        rows = []
-        for position, pkg in enumerate(batch.packages):
-            try:
-                rows.append(_row(schemas, batch, pkg, labeller, check=position == 0))
-            except Exception as error:
-                log.error("Error while indexing dataset %s: %r", pkg.id, error)
-                if not force:
-                    raise
-        writer.put(rows)
-        for pkg in batch.packages:
-            # Keep the session small: 100,000 datasets would otherwise
-            # stay in its identity map until the end.
-            if pkg in model.Session:
-                model.Session.expunge(pkg)
-        done += len(batch_ids)
-        if not quiet:
-            sys.stdout.write(f"\rIndexing dataset {done}/{len(ids)}")
-            sys.stdout.flush()
     return done
 
 

@@ -109,7 +109,7 @@ def release_kept(limit: int = RELEASE_BATCH) -> int:
         ).all()
         for row in rows:
             try:
-                _put_on_queue([tuple(r) for r in row.recipients], row.subject, row.body)
+                _put_on_queue(row.recipients, row.subject, row.body)
             except Exception:
                 log.warning("The job queue still cannot be reached: kept mails wait")
                 break
