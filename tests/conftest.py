@@ -9,9 +9,13 @@ CKAN's own pytest plugin (registered by the ckan package) reads
   reset drops together with the core tables;
 - ``app`` is one test client for the whole session: building a CKAN app
   takes seconds, and nothing in the app object depends on the test.
+- ``free_port`` gives loopback ports where nothing listens (servers that
+  are down, or that a test starts).
 """
 
 from __future__ import annotations
+
+import socket
 
 import ckan.plugins as plugins
 import ckan.tests.helpers as test_helpers
@@ -109,3 +113,16 @@ def pytest_configure(config):
         "long_fault: long fault test with private servers (make test-faults; "
         "left out of make test)",
     )
+
+
+@pytest.fixture
+def free_port():
+    """A function giving a loopback port where nothing listens (a server
+    that is "down", or one a test is about to start)."""
+
+    def pick() -> int:
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            return probe.getsockname()[1]
+
+    return pick

@@ -134,43 +134,10 @@ def test_overdue_and_expiry_notices_are_sent_once(world, inbox, cli):
     assert entries["count"] == 1
 
 
-@pytest.mark.ckan_config("ckanext.vnopendata.requests.rate_limit", "2 per hour")
-def test_requests_per_account_are_limited(world):
-    for dataset in (world.restricted, world.restricted2):
-        as_user(
-            world.official,
-            "vnopendata_access_request_create",
-            package_id=dataset["id"],
-            **REQUEST_FIELDS,
-        )
-    for pending in as_user(world.official, "vnopendata_access_request_list", state="pending"):
-        as_user(world.official, "vnopendata_access_request_withdraw", id=pending["id"])
-    with pytest.raises(tk.ValidationError) as error:
-        as_user(
-            world.official,
-            "vnopendata_access_request_create",
-            package_id=world.restricted["id"],
-            **REQUEST_FIELDS,
-        )
-    assert "2 per hour" in error.value.error_dict["rate_limit"][0]
-
-
-@pytest.mark.ckan_config("ckanext.vnopendata.requests.rate_limit", "2 per hour")
-def test_requests_are_filed_and_still_limited_while_redis_is_down(world, monkeypatch):
-    import socket
-
-    from limits.storage import MemoryStorage, storage_from_string
-    from limits.strategies import FixedWindowRateLimiter
-
-    from ckanext.vnopendata import ratelimit
-
-    with socket.socket() as probe:  # a port where no Redis listens
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    unreachable = storage_from_string(f"redis://127.0.0.1:{port}/0")
-    assert not unreachable.check()
-    monkeypatch.setattr(ratelimit._limiter, "_limiter", FixedWindowRateLimiter(unreachable))
-    monkeypatch.setattr(ratelimit, "_memory", FixedWindowRateLimiter(MemoryStorage()))
+def assert_two_filed_then_the_third_refused(world) -> None:
+    """Under a limit of 2 per hour: two requests are filed (and withdrawn,
+    so that no pending request stands in the way), the third is refused
+    with the limit's message."""
     for dataset in (world.restricted, world.restricted2):
         filed = as_user(
             world.official,
@@ -189,6 +156,25 @@ def test_requests_are_filed_and_still_limited_while_redis_is_down(world, monkeyp
             **REQUEST_FIELDS,
         )
     assert "2 per hour" in error.value.error_dict["rate_limit"][0]
+
+
+@pytest.mark.ckan_config("ckanext.vnopendata.requests.rate_limit", "2 per hour")
+def test_requests_per_account_are_limited(world):
+    assert_two_filed_then_the_third_refused(world)
+
+
+@pytest.mark.ckan_config("ckanext.vnopendata.requests.rate_limit", "2 per hour")
+def test_requests_are_filed_and_still_limited_while_redis_is_down(world, monkeypatch, free_port):
+    from limits.storage import MemoryStorage, storage_from_string
+    from limits.strategies import FixedWindowRateLimiter
+
+    from ckanext.vnopendata import ratelimit
+
+    unreachable = storage_from_string(f"redis://127.0.0.1:{free_port()}/0")
+    assert not unreachable.check()
+    monkeypatch.setattr(ratelimit._limiter, "_limiter", FixedWindowRateLimiter(unreachable))
+    monkeypatch.setattr(ratelimit, "_memory", FixedWindowRateLimiter(MemoryStorage()))
+    assert_two_filed_then_the_third_refused(world)
 
 
 @pytest.mark.ckan_config("ckan.auth.create_user_via_web", "true")

@@ -11,7 +11,6 @@ the first attempts have failed.
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -38,10 +37,24 @@ class Inbox:
         return "250 OK"
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+def agency_with_reviewers(name: str, title: dict[str, str], code: str, suffix: str = "") -> str:
+    """An agency with an editor and an admin (its reviewer), both with an
+    e-mail address; returns the agency's id."""
+    agency = factories.Organization(
+        name=name,
+        title_translated=title,
+        agency_code=code,
+        agency_type="ministry",
+        agency_level="central",
+        image_url="",
+    )
+    editor = factories.User(name=f"bien-tap{suffix}", email="bientap@example.vn")
+    admin = factories.User(name=f"lanh-dao{suffix}", email="lanhdao@example.vn")
+    for user, role in ((editor, "editor"), (admin, "admin")):
+        helpers.call_action(
+            "organization_member_create", id=agency["id"], username=user["name"], role=role
+        )
+    return agency["id"]
 
 
 def subject_of(content: bytes) -> str:
@@ -49,23 +62,14 @@ def subject_of(content: bytes) -> str:
 
 
 @pytest.mark.ckan_config("ckanext.vnopendata.review.required", "true")
-def test_reviews_succeed_and_mail_is_delivered_when_smtp_returns(clean_db, monkeypatch, job_queue):
+def test_reviews_succeed_and_mail_is_delivered_when_smtp_returns(
+    clean_db, monkeypatch, job_queue, free_port
+):
     monkeypatch.setattr(mail, "RETRY_INTERVALS", [1, 2, 2, 3, 3, 5, 5, 5])
     port = free_port()  # nothing listens here yet: the SMTP server is "down"
-    agency = factories.Organization(
-        name="bo-y-te",
-        title_translated={"vi": "Bộ Y tế", "en": "Ministry of Health"},
-        agency_code="000.00.00.G10",
-        agency_type="ministry",
-        agency_level="central",
-        image_url="",
+    agency_id = agency_with_reviewers(
+        "bo-y-te", {"vi": "Bộ Y tế", "en": "Ministry of Health"}, "000.00.00.G10"
     )
-    editor = factories.User(name="bien-tap", email="bientap@example.vn")
-    admin = factories.User(name="lanh-dao", email="lanhdao@example.vn")
-    for user, role in ((editor, "editor"), (admin, "admin")):
-        helpers.call_action(
-            "organization_member_create", id=agency["id"], username=user["name"], role=role
-        )
     queue = job_queue  # no job of an earlier test or run
 
     worker = subprocess.Popen(
@@ -81,14 +85,14 @@ def test_reviews_succeed_and_mail_is_delivered_when_smtp_returns(clean_db, monke
     controller = None
     try:
         dataset = helpers.call_action(
-            "package_create", {"user": editor["name"]}, **valid_dataset(agency["id"])
+            "package_create", {"user": "bien-tap"}, **valid_dataset(agency_id)
         )
         submitted = helpers.call_action(
-            "vnopendata_dataset_submit", {"user": editor["name"]}, id=dataset["id"]
+            "vnopendata_dataset_submit", {"user": "bien-tap"}, id=dataset["id"]
         )
         assert submitted["review_state"] == "submitted"
         published = helpers.call_action(
-            "vnopendata_dataset_approve", {"user": admin["name"]}, id=dataset["id"]
+            "vnopendata_dataset_approve", {"user": "lanh-dao"}, id=dataset["id"]
         )
         assert published["review_state"] == "published"
 
@@ -121,24 +125,23 @@ def test_reviews_succeed_and_mail_is_delivered_when_smtp_returns(clean_db, monke
 
 
 @pytest.fixture
-def redis_down(monkeypatch):
+def redis_down(free_port):
     """CKAN's job queue pointed at a port where no Redis listens: what the
-    portal meets while Redis is stopped. Undone by `back`."""
+    portal meets while Redis is stopped. Undone by `back` (or at the end of
+    the test); the test's own monkeypatches are left alone."""
     import ckan.lib.jobs as jobs
     import ckan.lib.redis as ckan_redis
     import redis
 
-    monkeypatch.setattr(jobs, "_queues", {})
-    monkeypatch.setattr(
+    patch = pytest.MonkeyPatch()
+    patch.setattr(jobs, "_queues", {})
+    patch.setattr(
         ckan_redis,
         "_connection_pool",
         redis.ConnectionPool.from_url(f"redis://127.0.0.1:{free_port()}/0", socket_timeout=2),
     )
-
-    def back() -> None:
-        monkeypatch.undo()
-
-    return back
+    yield patch.undo
+    patch.undo()
 
 
 def served(app) -> None:
@@ -161,32 +164,21 @@ def _kept() -> list[tuple[list[str], str]]:
 
 @pytest.mark.ckan_config("ckanext.vnopendata.review.required", "true")
 def test_mail_is_kept_while_redis_is_down_and_sent_when_it_returns(
-    clean_db, app, monkeypatch, job_queue, redis_down
+    clean_db, app, monkeypatch, job_queue, redis_down, free_port
 ):
-    agency = factories.Organization(
-        name="bo-tai-chinh",
-        title_translated={"vi": "Bộ Tài chính", "en": "Ministry of Finance"},
-        agency_code="000.00.00.G12",
-        agency_type="ministry",
-        agency_level="central",
-        image_url="",
+    agency_id = agency_with_reviewers(
+        "bo-tai-chinh", {"vi": "Bộ Tài chính", "en": "Ministry of Finance"}, "000.00.00.G12", "-tc"
     )
-    editor = factories.User(name="bien-tap-tc", email="bientap@example.vn")
-    admin = factories.User(name="lanh-dao-tc", email="lanhdao@example.vn")
-    for user, role in ((editor, "editor"), (admin, "admin")):
-        helpers.call_action(
-            "organization_member_create", id=agency["id"], username=user["name"], role=role
-        )
     dataset = helpers.call_action(
-        "package_create", {"user": editor["name"]}, **valid_dataset(agency["id"])
+        "package_create", {"user": "bien-tap-tc"}, **valid_dataset(agency_id)
     )
     # Redis is down: both decisions are saved, and their mails are kept.
     submitted = helpers.call_action(
-        "vnopendata_dataset_submit", {"user": editor["name"]}, id=dataset["id"]
+        "vnopendata_dataset_submit", {"user": "bien-tap-tc"}, id=dataset["id"]
     )
     assert submitted["review_state"] == "submitted"
     published = helpers.call_action(
-        "vnopendata_dataset_approve", {"user": admin["name"]}, id=dataset["id"]
+        "vnopendata_dataset_approve", {"user": "lanh-dao-tc"}, id=dataset["id"]
     )
     assert published["review_state"] == "published"
     kept = _kept()

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import email
 import email.policy
-import socket
 from collections.abc import Iterator
 
 import pytest
@@ -37,15 +36,9 @@ class Inbox:
         return [m for m in self.messages if address in m["To"]]
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @pytest.fixture
-def smtp_port() -> int:
-    return _free_port()
+def smtp_port(free_port) -> int:
+    return free_port()
 
 
 @pytest.fixture
