@@ -59,3 +59,17 @@ def test_compiled_assets_are_served_as_built_only_once_they_all_exist(
     (tmp_path / "a.js").write_text("var a = 2;\n", "utf-8")
     os.utime(tmp_path / "a.js", (2_000_000_000, 2_000_000_000))
     assert env["a"].urls() == [url]
+
+
+def test_ckans_registries_are_filled_before_any_request() -> None:
+    from ckan import authz, logic
+
+    logic.clear_actions_cache()
+    logic.clear_validators_cache()
+    authz.clear_auth_functions_cache()
+    startup.fill_registries()
+    # Read without the getters, which would fill them on the spot.
+    assert "package_create" in logic._actions
+    assert "package_create" in authz._AuthFunctions._functions
+    assert "vnopendata_dataset_submit" in authz._AuthFunctions._functions
+    assert "not_empty" in logic._validators_cache

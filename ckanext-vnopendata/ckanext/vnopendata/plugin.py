@@ -97,6 +97,8 @@ class VnOpenDataPlugin(p.SingletonPlugin):
         from ckanext.vnopendata.ops import web
         from ckanext.vnopendata.views import portal as portal_views
 
+        # After CKAN's environment cleared its registries (update_config).
+        ops_startup.fill_registries()
         ratelimit.init_app(app)
         portal_views.install_home(app)
         return web.install(app)

@@ -28,6 +28,22 @@ def create_asset_cache() -> str:
     return path
 
 
+def fill_registries() -> None:
+    """Fill CKAN's registries of actions, auth functions and validators.
+
+    CKAN fills each on first use, name by name and without a lock, after
+    clearing them at start: a concurrent first request of a threaded
+    worker could find one half-filled and answer 500 ("Authorization
+    function not found: package_create", seen in the PostgreSQL-restart
+    fault test). Called once the environment is loaded, before requests.
+    """
+    from ckan import authz, logic
+
+    logic.get_action("package_show")
+    authz.auth_functions_list()
+    logic.get_validator("not_empty")
+
+
 def freeze_assets(env: Any) -> bool:
     """Serve the compiled assets as built, without webassets checking their
     sources on every page; returns whether they are frozen.
