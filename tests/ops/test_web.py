@@ -41,6 +41,27 @@ def test_health_counts_the_job_queue(app):
         job.delete()
 
 
+@pytest.mark.usefixtures("clean_db")
+def test_health_reports_kept_mails_and_a_missing_sender(app, ckan_config, monkeypatch):
+    from ckanext.vnopendata.sharing import mail
+
+    monkeypatch.setitem(ckan_config, "smtp.mail_from", "cong-du-lieu@example.vn")
+    body = app.get("/health").get_json()
+    assert body["mail"]["ok"] and body["mail"]["kept"] == 0
+    assert body["mail"]["oldest_kept_s"] is None
+
+    mail._keep([("Lãnh đạo", "lanhdao@example.vn")], "Chờ phê duyệt", "Nội dung")
+    body = app.get("/health").get_json()
+    assert body["mail"]["kept"] == 1 and body["mail"]["oldest_kept_s"] >= 0
+
+    monkeypatch.setitem(ckan_config, "smtp.mail_from", "")
+    response = app.get("/health")
+    body = response.get_json()
+    # Reading and search still work: degraded, not failed.
+    assert response.status_code == 200 and body["status"] == "degraded"
+    assert body["mail"]["ok"] is False and "smtp.mail_from" in body["mail"]["error"]
+
+
 @pytest.mark.parametrize("path", ["/", "/dataset/", "/api/3/action/status_show", "/health"])
 def test_security_headers_on_every_page(app, path):
     response = app.get(path)

@@ -105,3 +105,40 @@ def test_a_request_succeeds_while_the_mail_server_is_down(
     run_worker()
     # The failed send is kept for a retry, not dropped.
     assert len(job_queue.scheduled_job_registry) + len(job_queue.failed_job_registry) == 1
+
+
+def test_without_a_sender_address_the_mail_job_says_which_setting_is_missing(
+    people, agencies, inbox, ckan_config, monkeypatch, job_queue, caplog
+):
+    from ckan.lib import mailer
+
+    from ckanext.vnopendata.ops import startup
+    from ckanext.vnopendata.sharing import mail
+
+    monkeypatch.setitem(ckan_config, "smtp.mail_from", "")
+    # The `ckanext` logger does not propagate to the root, where caplog
+    # listens, and loading the test settings disables existing loggers.
+    monkeypatch.setattr(startup.log, "disabled", False)
+    monkeypatch.setattr(startup.log, "handlers", [*startup.log.handlers, caplog.handler])
+    assert startup.check_mail_settings() is False
+    assert "smtp.mail_from" in caplog.text
+
+    dataset = call_as(
+        people["editor"],
+        "package_create",
+        **dataset_data(agencies["owning"]["id"], "ho-so", "inter_agency"),
+    )
+    submitted = call_as(people["editor"], "vnopendata_dataset_submit", id=dataset["id"])
+    assert submitted["review_state"] == "submitted"
+    run_worker()
+    assert inbox.messages == []
+    # Kept for a retry, not dropped.
+    assert len(job_queue.scheduled_job_registry) == 1
+    # The job's error names the setting (CKAN's mailer would fail with an
+    # AttributeError that names neither it nor the mail).
+    with pytest.raises(mailer.MailerException, match="smtp.mail_from is not set"):
+        mail.send([("Lãnh đạo", "lanhdao@example.vn")], "Chờ phê duyệt", "Nội dung")
+    assert inbox.messages == []
+
+    monkeypatch.setitem(ckan_config, "smtp.mail_from", "cong-du-lieu@example.vn")
+    assert startup.check_mail_settings() is True

@@ -99,6 +99,7 @@ class VnOpenDataPlugin(p.SingletonPlugin):
 
         # After CKAN's environment cleared its registries (update_config).
         ops_startup.fill_registries()
+        ops_startup.check_mail_settings()
         ratelimit.init_app(app)
         portal_views.install_home(app)
         return web.install(app)

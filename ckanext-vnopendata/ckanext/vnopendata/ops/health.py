@@ -3,7 +3,10 @@
 200 with ``"status": "ok"`` when the database answers and a search runs;
 503 with ``"status": "fail"`` when either does not. The job queue (Redis)
 is reported with its depth; when Redis does not answer, reading and search
-still work, so the answer stays 200 with ``"status": "degraded"``.
+still work, so the answer stays 200 with ``"status": "degraded"``. So it
+does when no mail can be sent (no sender address set); `mail` also reports
+the mails kept while the queue was down (`kept`) and the age of the oldest
+(`oldest_kept_s`).
 """
 
 from __future__ import annotations
@@ -57,16 +60,33 @@ def _jobs() -> dict[str, Any]:
     return {"queued": sum(queues.values()), "queues": queues, "failed": failed}
 
 
+def _mail() -> dict[str, Any]:
+    from ckanext.vnopendata.model.mail import TABLE_NAME
+    from ckanext.vnopendata.sharing import mail
+
+    kept, oldest = model.Session.execute(
+        sa.text(f"SELECT count(*), EXTRACT(EPOCH FROM now() - min(created)) FROM {TABLE_NAME}")
+    ).one()
+    result: dict[str, Any] = {
+        "kept": int(kept),
+        "oldest_kept_s": round(float(oldest), 1) if oldest is not None else None,
+    }
+    if not mail.mail_from_set():
+        result.update(ok=False, error="smtp.mail_from is not set")
+    return result
+
+
 @health.route("/health")
 def show() -> tuple[Response, int]:
     checks = {
         "database": _timed(_database),
         "search": _timed(_search),
         "jobs": _timed(_jobs),
+        "mail": _timed(_mail),
     }
     if not (checks["database"]["ok"] and checks["search"]["ok"]):
         status, code = "fail", 503
-    elif not checks["jobs"]["ok"]:
+    elif not (checks["jobs"]["ok"] and checks["mail"]["ok"]):
         status, code = "degraded", 200
     else:
         status, code = "ok", 200

@@ -44,6 +44,17 @@ def fill_registries() -> None:
     logic.get_validator("not_empty")
 
 
+def check_mail_settings() -> bool:
+    """Warn at start when the portal's mails cannot be sent; returns whether
+    they can (as far as the settings tell)."""
+    from ckanext.vnopendata.sharing import mail
+
+    if mail.mail_from_set():
+        return True
+    log.warning(mail.MAIL_FROM_MISSING)
+    return False
+
+
 def freeze_assets(env: Any) -> bool:
     """Serve the compiled assets as built, without webassets checking their
     sources on every page; returns whether they are frozen.

@@ -43,8 +43,23 @@ RELEASE_INTERVAL = 30.0
 RELEASE_BATCH = 100
 
 
+MAIL_FROM_MISSING = (
+    "smtp.mail_from is not set in the CKAN configuration: review and access-request "
+    "mails cannot be sent (each stays on the queue and is retried). Set it to the "
+    "portal's sender address."
+)
+
+
+def mail_from_set() -> bool:
+    return bool(tk.config.get("smtp.mail_from"))
+
+
 def send(recipients: list[tuple[str, str]], subject: str, body: str) -> None:
     """The job: one message to each recipient (name, address)."""
+    if not mail_from_set():
+        # CKAN's mailer would fail on it with an AttributeError that names
+        # neither the setting nor the mail.
+        raise mailer.MailerException(MAIL_FROM_MISSING)
     for name, address in recipients:
         mailer.mail_recipient(name, address, subject, body)
 
