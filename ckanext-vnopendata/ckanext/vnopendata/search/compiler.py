@@ -73,6 +73,21 @@ class TextMatch:
     exact: str
 
 
+@dataclass
+class PlainText:
+    """A search-box query that is nothing but free text over every field
+    (dismax, no `+`/`-` terms, no `qf`): one tsquery as typed (`exact`,
+    with its diacritics) and one folded, with the same `mm` structure. The
+    ranked page takes the rows matching it as typed first
+    (`package_query`): their lexemes are rarer than the folded ones, so the
+    rank index finds and orders them several times faster."""
+
+    folded: str
+    exact: str
+    # Whether folding changes the text: else the two match the same rows.
+    folds: bool
+
+
 def document_value(field_name: str, key_param: str, alias: str = ALIAS) -> str:
     """SQL for the JSON value of a field of the indexed document.
 
@@ -184,6 +199,11 @@ class Compiler:
         # Clauses that are exactly "whole vector @@ tsquery", by their SQL,
         # with that tsquery: dismax combines them into one `@@`.
         self._vector_queries: dict[str, str] = {}
+        # The same clauses' tsqueries as typed, and whether folding changed
+        # their text.
+        self._exact_queries: dict[str, tuple[str, bool]] = {}
+        # Set by `compile_dismax` for a query of free text only.
+        self.plain_text: PlainText | None = None
 
     # entry points
 
@@ -193,7 +213,11 @@ class Compiler:
     def compile_dismax(self, node: tree.Item, mm: str) -> str | None:
         """Top-level plain terms are optional, `mm` of them required."""
         if not isinstance(node, tree.UnknownOperation):
-            return self.compile(node)
+            clause = self.compile(node)
+            if clause in self._vector_queries:
+                exact, folds = self._exact_queries[clause]
+                self.plain_text = PlainText(self._vector_queries[clause], exact, folds)
+            return clause
         must: list[str] = []
         must_not: list[str] = []
         should: list[str] = []
@@ -218,6 +242,17 @@ class Compiler:
                     for group in itertools.combinations(tsqueries, min(required, len(should)))
                 ]
                 combined = " || ".join(f"({group})" for group in groups)
+                if not must and not must_not:
+                    typed = [self._exact_queries[clause] for clause in should]
+                    typed_groups = [
+                        " && ".join(f"({tsquery})" for tsquery, _ in group)
+                        for group in itertools.combinations(typed, min(required, len(should)))
+                    ]
+                    self.plain_text = PlainText(
+                        combined,
+                        " || ".join(f"({group})" for group in typed_groups),
+                        any(folds for _, folds in typed),
+                    )
                 must.append(f"({self.vector} @@ ({combined}))")
             elif required >= len(should):
                 must.extend(should)
@@ -357,6 +392,9 @@ class Compiler:
             if self.weights:
                 return f"({indexed} AND ts_filter({vector}, '{self.weights}') @@ {match.folded})"
             self._vector_queries[indexed] = match.folded
+            # unaccent and lower change no ASCII text but its case, which
+            # the exact tsquery lowers too.
+            self._exact_queries[indexed] = (match.exact, not value.isascii())
             return indexed
         if field_name == "title":
             own = f"to_tsvector({TS_CONFIG}, {FOLD_FUNCTION}({ALIAS}.title))"

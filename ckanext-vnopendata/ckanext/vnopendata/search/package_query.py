@@ -15,7 +15,7 @@ import re
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import ckan.model as model
@@ -36,6 +36,7 @@ from ckanext.vnopendata.search.compiler import (
     ALIAS,
     QF_WEIGHTS,
     Compiler,
+    PlainText,
     Sql,
     document_value,
     parse,
@@ -50,6 +51,9 @@ _COUNT_WANTED: ContextVar[bool] = ContextVar("vnopendata_search_count_wanted", d
 
 CKAN_MM = "2<-1 5<80%"
 CONSTANT_SCORE = "1.0"
+# Added to the score of a row that matches a query typed with diacritics
+# as typed: more than the two ts_rank terms can reach together.
+TYPED_TIER_SCORE = "10"
 # Rows taken from the rank index beyond the page, so that rows tied with
 # the page's last one are ordered without a second pass. Each pass costs
 # about the same whatever it takes (~35 ms at 100,000 datasets), the rows
@@ -79,6 +83,17 @@ class CompiledQuery:
     # With the RUM rank index: the distance to order by (best first), the
     # index's own order. None: rank with `score` (ts_rank on both vectors).
     rank_distance: str | None = None
+    # With the rank index and a query of free text only: the ranked page's
+    # tiers, in order (`Tier`). Empty: one tier, `where` by `rank_distance`.
+    tiers: list[Tier] = field(default_factory=list)
+
+
+@dataclass
+class Tier:
+    """Matches ranked among themselves, all before the next tier's."""
+
+    where: str
+    distance: str
 
 
 @dataclass
@@ -177,6 +192,7 @@ def compile_query(
         conditions.append(f"{column} && CAST({labels} AS text[])")
 
     rank_distance = None
+    tiers: list[Tier] = []
     if text_matches:
         folded = " || ".join(f"({m.folded})" for m in text_matches)
         exact = " || ".join(f"({m.exact})" for m in text_matches)
@@ -184,10 +200,18 @@ def compile_query(
         score = (
             f"(ts_rank({ALIAS}.search_vector, {folded}) + ts_rank({ALIAS}.exact_vector, {exact}))"
         )
+        plain = compiler.plain_text
+        if plain is not None and plain.folds:
+            # The rows that match a query typed with diacritics as typed
+            # come first (`_tiers`), with the rank index or without.
+            typed = f"{ranking.rank_vector(ALIAS)} @@ ({plain.exact})"
+            score = f"(CASE WHEN {typed} THEN {TYPED_TIER_SCORE} ELSE 0 END + {score})"
         if rank_by_index:
             # One query of every folded and exact term: RUM ranks the
             # combined vector, where an exact match adds its exact lexemes.
             rank_distance = f"{vector} <=> ({folded} || {exact})"
+            if compiler.plain_text is not None:
+                tiers = _tiers(compiler.plain_text, vector, exact, rank_distance, conditions[1:])
     else:
         score = CONSTANT_SCORE
     where = " AND ".join(conditions) if conditions else "true"
@@ -197,7 +221,31 @@ def compile_query(
         sql=sql,
         text_search=bool(text_matches),
         rank_distance=rank_distance,
+        tiers=tiers,
     )
+
+
+def _tiers(
+    text: PlainText, vector: str, exact: str, rank_distance: str, filters: list[str]
+) -> list[Tier]:
+    """The ranked page's tiers for a query of free text only: first the
+    rows that match it as typed, with its diacritics, ranked on those
+    words; then the rows that match it only once folded, ranked as any
+    match. Together they are exactly the query's matches (a word as typed
+    is in the folded vector too, folded, so the first tier is within the
+    folded matches; the second leaves the first out).
+
+    The words as typed are rarer than their folded forms ("số" against
+    "so", which is also "sở", "sổ", "sơ"...), so the rank index finds and
+    orders the first tier several times faster; the second is read only
+    when the first does not fill the page. A query without diacritics
+    matches the same rows either way: one tier."""
+    rest = "".join(f" AND {condition}" for condition in filters)
+    first = Tier(f"({vector} @@ ({text.exact})){rest}", f"{vector} <=> ({exact})")
+    if not text.folds:
+        return [first]
+    second = Tier(f"({vector} @@ (({text.folded}) && !!({text.exact}))){rest}", rank_distance)
+    return [first, second]
 
 
 @contextmanager
@@ -298,7 +346,7 @@ def order_by(sort: str | None, compiled: CompiledQuery) -> Ordering:
                 f"(CASE jsonb_typeof({value}) WHEN 'array' THEN {value} -> 0 ELSE {value} END)"
             )
         parts.append(f"{expression} {direction} NULLS LAST")
-    if by_score and compiled.rank_distance is not None and len(parts) == 1:
+    if by_score and compiled.rank_distance is not None and len(parts) == 1 and not compiled.tiers:
         # The rank index gives this order itself. Equal distances keep the
         # index's order (the rows' physical order), stable while the rows
         # do not change.
@@ -387,6 +435,8 @@ class PostgresPackageSearchQuery(SearchQuery):
     def __init__(self) -> None:
         super().__init__()
         self.facets = {}
+        # The count when the ranked page read every tier whole.
+        self._tiers_total: int | None = None
 
     def get_all_entity_ids(self, max_results: int = 1000) -> list[str]:
         rows = model.Session.execute(
@@ -417,6 +467,7 @@ class PostgresPackageSearchQuery(SearchQuery):
         **kwargs: Any,
     ) -> dict[str, Any]:
         _check_parameters(query)
+        self._tiers_total = None
         rows = max(0, _int_param(query, "rows", 10))
         start = max(0, _int_param(query, "start", 0))
         # The count and the facets find the matches through the GIN index
@@ -450,7 +501,9 @@ class PostgresPackageSearchQuery(SearchQuery):
         if rows == 0:
             return []
         if ordering.index_distance is not None:
-            return self._with_scores(compiled, self._ranked_page(compiled, ordering, rows, start))
+            tiers = compiled.tiers or [Tier(compiled.where, ordering.index_distance)]
+            page = self._tiered_page(tiers, ordering, rows, start, compiled.sql.params)
+            return self._with_scores(compiled, page)
         # A text query ranked without the index reads every match anyway
         # (its rows come from the text index's bitmap, not in a sort's index
         # order), so the page counts them in the same pass (count(*) OVER
@@ -496,44 +549,86 @@ class PostgresPackageSearchQuery(SearchQuery):
                 row.score = CONSTANT_SCORE
         return page
 
-    def _ranked_page(
-        self, compiled: CompiledQuery, ordering: Ordering, rows: int, start: int
+    def _tiered_page(
+        self,
+        tiers: list[Tier],
+        ordering: Ordering,
+        rows: int,
+        start: int,
+        params: dict[str, Any],
     ) -> list[_Ranked]:
-        """The page of a relevance order with more keys: the best `fetch`
-        rows in the rank index's order (distances from the index, no stored
-        vector read), then those rows in the whole order.
+        """The page of a relevance order taken tier by tier: a tier's rows
+        all come before the next tier's. A tier that the rank index gave
+        whole has a known size: the page goes on into the next tier, past
+        as many rows as it skipped of this one. When every tier was given
+        whole, their sizes add up to the count (a narrow query needs no
+        count statement of its own)."""
+        page: list[_Ranked] = []
+        total: int | None = 0
+        for tier in tiers:
+            found, size = self._ranked_page(tier, ordering, rows - len(page), start, params)
+            page.extend(found)
+            if size is None:
+                # More rows than the page needs: the page ends in this tier.
+                total = None
+                break
+            assert total is not None
+            total += size
+            start = max(0, start - size)
+            if len(page) == rows and tier is not tiers[-1]:
+                # The next tiers are not needed for the page, only for a count.
+                total = None
+                break
+        for row in page:
+            row.total = total
+        # Also when the page is past the last match (no row to carry it).
+        self._tiers_total = total
+        return page
+
+    def _ranked_page(
+        self, tier: Tier, ordering: Ordering, rows: int, start: int, params: dict[str, Any]
+    ) -> tuple[list[_Ranked], int | None]:
+        """The page of one tier in a relevance order with more keys, and the
+        tier's size when the index gave all of it: the best `fetch` rows in
+        the rank index's order (distances from the index, no stored vector
+        read), then those rows in the whole order.
 
         The result is exact: every row at a smaller distance than the page's
         last row is among the rows taken. When the last row taken ties with
         the page's last row, rows of that same distance may lie beyond it
         (and sort before it on the next keys): the page is taken again with
         four times as many rows, at worst every match. When the index gives
-        fewer rows than `fetch`, it gave every match: their number is the
-        count.
+        fewer rows than `fetch`, it gave every match of the tier.
         """
         fetch = start + rows + TIE_MARGIN
         while True:
+            # One row at least (the taken rows' number and last distance),
+            # also when the page starts past the tier's last row.
             found = model.Session.execute(
                 sa.text(
-                    f"SELECT top.id, top.distance, count(*) OVER () AS taken, "
-                    f"max(top.distance) OVER () AS last_distance "
-                    f"FROM (SELECT {ALIAS}.id, {ordering.index_distance} AS distance "
-                    f"FROM {TABLE_NAME} AS {ALIAS} WHERE {compiled.where} "
-                    f"ORDER BY {ordering.index_distance} LIMIT :_fetch) AS top "
-                    f"JOIN {TABLE_NAME} AS {ALIAS} ON {ALIAS}.id = top.id "
-                    f"ORDER BY top.distance ASC, {ordering.tie_keys} "
-                    f"LIMIT :_rows OFFSET :_start"
+                    f"WITH top AS MATERIALIZED ("
+                    f"SELECT {ALIAS}.id, {tier.distance} AS distance "
+                    f"FROM {TABLE_NAME} AS {ALIAS} WHERE {tier.where} "
+                    f"ORDER BY {tier.distance} LIMIT :_fetch), "
+                    f"taken AS (SELECT count(*) AS taken, max(distance) AS last_distance "
+                    f"FROM top) "
+                    f"SELECT page.id, page.distance, taken.taken, taken.last_distance "
+                    f"FROM taken LEFT JOIN ("
+                    f"SELECT top.id, top.distance, row_number() OVER ("
+                    f"ORDER BY top.distance ASC, {ordering.tie_keys}) AS n "
+                    f"FROM top JOIN {TABLE_NAME} AS {ALIAS} ON {ALIAS}.id = top.id "
+                    f"ORDER BY n LIMIT :_rows OFFSET :_start) AS page ON true "
+                    f"ORDER BY page.n"
                 ),
-                dict(compiled.sql.params, _fetch=fetch, _rows=rows, _start=start),
+                dict(params, _fetch=fetch, _rows=rows, _start=start),
             ).all()
-            every_match = bool(found) and found[0].taken < fetch
-            complete = not found or every_match or found[0].last_distance > found[-1].distance
-            if complete:
-                # Fewer rows than asked for: the index gave every match, so
-                # their number is the count (a narrow query needs no count
-                # statement of its own).
-                total = found[0].taken if every_match else None
-                return [_Ranked(row.id, None, total) for row in found]
+            taken, last_distance = found[0].taken, found[0].last_distance
+            page = [row for row in found if row.id is not None]
+            every_match = taken < fetch
+            if not page or every_match or last_distance > page[-1].distance:
+                return [_Ranked(row.id, None, None) for row in page], (
+                    taken if every_match else None
+                )
             fetch *= 4
 
     def _count(
@@ -543,6 +638,8 @@ class PostgresPackageSearchQuery(SearchQuery):
         when either counted them, else a statement of its own."""
         if page and page[0].total is not None:
             return int(page[0].total)
+        if self._tiers_total is not None:
+            return self._tiers_total
         if counted is not None:
             return counted
         if not _COUNT_WANTED.get():
