@@ -54,12 +54,13 @@ CONSTANT_SCORE = "1.0"
 # Added to the score of a row that matches a query typed with diacritics
 # as typed: more than the two ts_rank terms can reach together.
 TYPED_TIER_SCORE = "10"
-# Rows taken from the rank index beyond the page, so that rows tied with
-# the page's last one are ordered without a second pass. Each pass costs
-# about the same whatever it takes (~35 ms at 100,000 datasets), the rows
-# taken little: at 100,000 datasets 200 gave text p50/p95 64/121 ms, 20
-# gave 87/173 ms (second passes) and 1,000 gave 96/173 ms.
-TIE_MARGIN = 200
+# Rows read from the rank index beyond the page in a first fetch, so that
+# rows tied with the page's last one are usually read with it. Reading more
+# costs a heap visit per row, not another pass over the matches (the
+# ranked page reads through a cursor).
+TIE_MARGIN = 20
+# The ranked page's cursor (one at a time in a session's transaction).
+RANK_CURSOR = "vnopendata_ranked_page"
 # CKAN's own list, plus facet.sort which package_search passes through.
 VALID_PARAMETERS = VALID_SOLR_PARAMETERS | {"facet.sort"}
 _SORT_PART = re.compile(r"^\s*([A-Za-z0-9_.\-]+)\s+(asc|desc)\s*$", re.IGNORECASE)
@@ -363,6 +364,16 @@ def order_by(sort: str | None, compiled: CompiledQuery) -> Ordering:
     return Ordering(", ".join(parts), by_score)
 
 
+def _run_end(rows: list[Any], index: int) -> int:
+    """The position after the run of equal distances holding `rows[index]`
+    (`len(rows)` when the run may go on past the rows read)."""
+    distance = rows[index].distance
+    for position in range(index + 1, len(rows)):
+        if rows[position].distance != distance:
+            return position
+    return len(rows)
+
+
 @dataclass
 class _Ranked:
     """A row of the page: its id, its score, and the match count when the
@@ -589,47 +600,71 @@ class PostgresPackageSearchQuery(SearchQuery):
         self, tier: Tier, ordering: Ordering, rows: int, start: int, params: dict[str, Any]
     ) -> tuple[list[_Ranked], int | None]:
         """The page of one tier in a relevance order with more keys, and the
-        tier's size when the index gave all of it: the best `fetch` rows in
-        the rank index's order (distances from the index, no stored vector
-        read), then those rows in the whole order.
+        tier's size when the index gave all of it.
 
-        The result is exact: every row at a smaller distance than the page's
-        last row is among the rows taken. When the last row taken ties with
-        the page's last row, rows of that same distance may lie beyond it
-        (and sort before it on the next keys): the page is taken again with
-        four times as many rows, at worst every match. When the index gives
-        fewer rows than `fetch`, it gave every match of the tier.
+        The tier's rows are read in the rank index's order through a
+        cursor, until the run of equal distances that holds the page's last
+        row has ended: rows of the same distance as the page's last may
+        sort before it on the next keys, so all of them are read. Then only
+        the rows read are put in the whole order: by run, then by the next
+        keys. (For a phrase, the index's order is its own and the distance
+        of the rows differs from it in places: a run is a sequence of
+        equal distances in the index's order.) The index gathers and orders
+        the tier's matches once, when the first rows are asked for: reading
+        more (many tied rows) costs a heap visit per row, not another pass.
+        When the cursor runs out, the tier was read whole: its size is
+        known.
         """
-        fetch = start + rows + TIE_MARGIN
+        needed = start + rows
+        read: list[Any] = []
+        model.Session.execute(
+            sa.text(
+                f"DECLARE {RANK_CURSOR} NO SCROLL CURSOR FOR "
+                f"SELECT {ALIAS}.id, {tier.distance} AS distance "
+                f"FROM {TABLE_NAME} AS {ALIAS} WHERE {tier.where} "
+                f"ORDER BY {tier.distance}"
+            ),
+            params,
+        )
+        batch_size = needed + TIE_MARGIN
+        whole = False
         while True:
-            # One row at least (the taken rows' number and last distance),
-            # also when the page starts past the tier's last row.
-            found = model.Session.execute(
-                sa.text(
-                    f"WITH top AS MATERIALIZED ("
-                    f"SELECT {ALIAS}.id, {tier.distance} AS distance "
-                    f"FROM {TABLE_NAME} AS {ALIAS} WHERE {tier.where} "
-                    f"ORDER BY {tier.distance} LIMIT :_fetch), "
-                    f"taken AS (SELECT count(*) AS taken, max(distance) AS last_distance "
-                    f"FROM top) "
-                    f"SELECT page.id, page.distance, taken.taken, taken.last_distance "
-                    f"FROM taken LEFT JOIN ("
-                    f"SELECT top.id, top.distance, row_number() OVER ("
-                    f"ORDER BY top.distance ASC, {ordering.tie_keys}) AS n "
-                    f"FROM top JOIN {TABLE_NAME} AS {ALIAS} ON {ALIAS}.id = top.id "
-                    f"ORDER BY n LIMIT :_rows OFFSET :_start) AS page ON true "
-                    f"ORDER BY page.n"
-                ),
-                dict(params, _fetch=fetch, _rows=rows, _start=start),
+            batch = model.Session.execute(
+                sa.text(f"FETCH FORWARD {int(batch_size)} FROM {RANK_CURSOR}")
             ).all()
-            taken, last_distance = found[0].taken, found[0].last_distance
-            page = [row for row in found if row.id is not None]
-            every_match = taken < fetch
-            if not page or every_match or last_distance > page[-1].distance:
-                return [_Ranked(row.id, None, None) for row in page], (
-                    taken if every_match else None
-                )
-            fetch *= 4
+            read.extend(batch)
+            if len(batch) < batch_size:
+                whole = True
+                break
+            if _run_end(read, needed - 1) < len(read):
+                break
+            batch_size = len(read) * 3
+        # After an error the transaction is rolled back, which closes it.
+        model.Session.execute(sa.text(f"CLOSE {RANK_CURSOR}"))
+        size = len(read) if whole else None
+        if len(read) <= start:
+            return [], size
+        # The rows up to the end of the page's last run, numbered by run.
+        end = _run_end(read, min(needed, len(read)) - 1)
+        ids: list[str] = []
+        groups: list[int] = []
+        group, previous = 0, None
+        for row in read[:end]:
+            if group == 0 or row.distance != previous:
+                group, previous = group + 1, row.distance
+            ids.append(row.id)
+            groups.append(group)
+        found = model.Session.execute(
+            sa.text(
+                f"SELECT top.id FROM unnest(CAST(:_ids AS text[]), CAST(:_groups AS int[])) "
+                f"AS top(id, distance_group) "
+                f"JOIN {TABLE_NAME} AS {ALIAS} ON {ALIAS}.id = top.id "
+                f"ORDER BY top.distance_group ASC, {ordering.tie_keys} "
+                f"LIMIT :_rows OFFSET :_start"
+            ),
+            dict(params, _ids=ids, _groups=groups, _rows=rows, _start=start),
+        ).all()
+        return [_Ranked(row.id, None, None) for row in found], size
 
     def _count(
         self, compiled: CompiledQuery, page: list[_Ranked], counted: int | None
