@@ -79,8 +79,8 @@ class PlainText:
     (dismax, no `+`/`-` terms, no `qf`): one tsquery as typed (`exact`,
     with its diacritics) and one folded, with the same `mm` structure. The
     ranked page takes the rows matching it as typed first
-    (`package_query`): their lexemes are rarer than the folded ones, so the
-    rank index finds and orders them several times faster."""
+    (`package_query._tiers`): their lexemes are rarer than the folded ones,
+    so the rank index gathers fewer rows."""
 
     folded: str
     exact: str

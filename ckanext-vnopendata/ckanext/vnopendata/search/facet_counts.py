@@ -20,6 +20,7 @@ are read from ``doc`` are made distinct per dataset here.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import ckan.model as model
@@ -68,10 +69,12 @@ def compute(
     limit: int,
     mincount: int,
     sort: str,
+    connection: Any = None,
 ) -> tuple[dict[str, dict[str, int]], int | None]:
     """The facets, and the number of matching datasets when the facets'
     own pass counted them (any of the portal's facet fields asked), else
-    None."""
+    None. Read through `connection` when given, else CKAN's session."""
+    execute = (connection or model.Session).execute
     if sort not in ("count", "index"):
         raise SearchQueryError(f"facet.sort must be 'count' or 'index', not {sort!r}")
     facets: dict[str, dict[str, int]] = {field: {} for field in fields}
@@ -83,10 +86,12 @@ def compute(
     keyed = [field for field in unique if field in KEYED_FIELDS]
     total = None
     if keyed:
-        total = _count_keyed(keyed, where, params, minimum, counted)
+        total = _count_keyed(keyed, where, params, minimum, counted, execute)
     others = [field for field in unique if field not in KEYED_FIELDS]
     if others:
-        _count_grouping_sets(others, where, params, f"HAVING count(*) >= {minimum}", counted)
+        _count_grouping_sets(
+            others, where, params, f"HAVING count(*) >= {minimum}", counted, execute
+        )
     for field in unique:
         # Code-point order is what COLLATE "C" (and Solr) gives for UTF-8.
         if sort == "count":
@@ -111,6 +116,7 @@ def _count_keyed(
     params: dict[str, Any],
     minimum: int,
     counted: dict[str, list[tuple[str, int]]],
+    execute: Callable[..., Any] | None = None,
 ) -> int:
     """Counts the keyed fields' values into `counted`; returns the number of
     matching datasets."""
@@ -121,7 +127,7 @@ def _count_keyed(
     )
     wanted = set(fields)
     total = 0
-    for row in model.Session.execute(sa.text(statement), params):
+    for row in (execute or model.Session.execute)(sa.text(statement), params):
         if row.k == DATASET_KEY:
             total = int(row.n)
             continue
@@ -137,6 +143,7 @@ def _count_grouping_sets(
     params: dict[str, Any],
     having: str,
     counted: dict[str, list[tuple[str, int]]],
+    execute: Callable[..., Any] | None = None,
 ) -> None:
     params = dict(params)
     values = []
@@ -155,7 +162,7 @@ def _count_grouping_sets(
     width = len(fields)
     full = (1 << width) - 1
     position_of = {full ^ (1 << (width - 1 - p)): p for p in range(width)}
-    for row in model.Session.execute(sa.text(statement), params):
+    for row in (execute or model.Session.execute)(sa.text(statement), params):
         found = position_of.get(row.g)
         if found is None:
             continue
