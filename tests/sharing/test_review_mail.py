@@ -52,6 +52,18 @@ def inbox(smtp_port, ckan_config, monkeypatch) -> Iterator[Inbox]:
     controller.stop()
 
 
+def submit_new_dataset(people, agencies, sharing_class: str) -> dict:
+    """The editor creates a dataset of the owning agency and submits it."""
+    dataset = call_as(
+        people["editor"],
+        "package_create",
+        **dataset_data(agencies["owning"]["id"], "ho-so", sharing_class),
+    )
+    submitted = call_as(people["editor"], "vnopendata_dataset_submit", id=dataset["id"])
+    assert submitted["review_state"] == "submitted"
+    return submitted
+
+
 def run_worker() -> None:
     """Run the queued mail jobs as `ckan jobs worker` would (without forking)."""
     queue = jobs.get_queue()
@@ -95,13 +107,7 @@ def test_a_request_succeeds_while_the_mail_server_is_down(
 ):
     # Nothing listens on the configured SMTP port.
     monkeypatch.setitem(ckan_config, "smtp.server", f"127.0.0.1:{smtp_port}")
-    dataset = call_as(
-        people["editor"],
-        "package_create",
-        **dataset_data(agencies["owning"]["id"], "ho-so", "restricted"),
-    )
-    submitted = call_as(people["editor"], "vnopendata_dataset_submit", id=dataset["id"])
-    assert submitted["review_state"] == "submitted"
+    submit_new_dataset(people, agencies, "restricted")
     run_worker()
     # The failed send is kept for a retry, not dropped.
     assert len(job_queue.scheduled_job_registry) + len(job_queue.failed_job_registry) == 1
@@ -123,13 +129,7 @@ def test_without_a_sender_address_the_mail_job_says_which_setting_is_missing(
     assert startup.check_mail_settings() is False
     assert "smtp.mail_from" in caplog.text
 
-    dataset = call_as(
-        people["editor"],
-        "package_create",
-        **dataset_data(agencies["owning"]["id"], "ho-so", "inter_agency"),
-    )
-    submitted = call_as(people["editor"], "vnopendata_dataset_submit", id=dataset["id"])
-    assert submitted["review_state"] == "submitted"
+    submit_new_dataset(people, agencies, "inter_agency")
     run_worker()
     assert inbox.messages == []
     # Kept for a retry, not dropped.

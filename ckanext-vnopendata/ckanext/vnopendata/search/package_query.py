@@ -214,8 +214,8 @@ def compile_query(
             # One query of every folded and exact term: RUM ranks the
             # combined vector, where an exact match adds its exact lexemes.
             rank_distance = f"{vector} <=> ({folded} || {exact})"
-            if compiler.plain_text is not None:
-                tiers = _tiers(compiler.plain_text, vector, rank_distance, conditions[1:])
+            if plain is not None:
+                tiers = _tiers(plain, vector, rank_distance, conditions[1:])
     else:
         score = CONSTANT_SCORE
     where = " AND ".join(conditions) if conditions else "true"
@@ -598,9 +598,7 @@ class PostgresPackageSearchQuery(SearchQuery):
                 # The next tiers are not needed for the page, only for a count.
                 total = None
                 break
-        for row in page:
-            row.total = total
-        # Also when the page is past the last match (no row to carry it).
+        # Not on the rows: a page past the last match has none to carry it.
         self._tiers_total = total
         return page
 
@@ -701,10 +699,10 @@ class PostgresPackageSearchQuery(SearchQuery):
                 return facet_counts.compute(**facet_args, connection=connection)
 
         else:
-            statement = f"SELECT count(*) FROM {TABLE_NAME} AS {ALIAS} WHERE {matches.where}"
+            statement = _count_statement(matches)
 
             def work(connection: sa.Connection) -> tuple[dict[str, Any], int | None]:
-                return {}, int(connection.execute(sa.text(statement), params).scalar_one())
+                return {}, int(connection.execute(statement, params).scalar_one())
 
         return _beside_executor().submit(_on_own_connection, TEXT_PLAN, work)
 
@@ -737,10 +735,7 @@ class PostgresPackageSearchQuery(SearchQuery):
         # Not counted by the page, or a page past the last match (no row to
         # carry the count).
         return int(
-            model.Session.execute(
-                sa.text(f"SELECT count(*) FROM {TABLE_NAME} AS {ALIAS} WHERE {compiled.where}"),
-                compiled.sql.params,
-            ).scalar_one()
+            model.Session.execute(_count_statement(compiled), compiled.sql.params).scalar_one()
         )
 
     def _documents(self, page: list[_Ranked], names: list[str], fl: Any) -> list[Any]:
@@ -814,6 +809,10 @@ class PostgresPackageSearchQuery(SearchQuery):
             "mincount": _int_param(query, "facet.mincount", 1),
             "sort": str(query.get("facet.sort") or "count"),
         }
+
+
+def _count_statement(compiled: CompiledQuery) -> sa.TextClause:
+    return sa.text(f"SELECT count(*) FROM {TABLE_NAME} AS {ALIAS} WHERE {compiled.where}")
 
 
 def _facet_fields(query: dict[str, Any]) -> list[str]:
