@@ -115,6 +115,28 @@ class TestDismaxInOneTextQuery:
         assert by_name == run("score desc")
         assert all(score > 0 for score in by_name.values())
 
+    def test_a_ranked_page_computes_scores_only_when_asked(self) -> None:
+        # Scores cost each page row's vectors detoasted: only for `fl`
+        # with "score" (CKAN's package_search asks for none by default).
+        statements: list[str] = []
+
+        def record(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+            statements.append(statement)
+
+        engine = model.meta.engine
+        sa.event.listen(engine, "before_cursor_execute", record)
+        try:
+            plain = search_as(None, q="hà nội", rows=10)
+            plain_scores = [s for s in statements if "ts_rank(" in s]
+            statements.clear()
+            scored = search_as(None, q="hà nội", rows=10, fl="name score")
+            asked_scores = [s for s in statements if "ts_rank(" in s]
+        finally:
+            sa.event.remove(engine, "before_cursor_execute", record)
+        assert plain["count"] == scored["count"] == 2
+        assert plain_scores == [] and len(asked_scores) == 1
+        assert all(row["score"] > 0 for row in scored["results"])
+
     def test_sequential_scans_are_restored_after_a_text_query(self) -> None:
         search_as(None, q="dân số")
         setting = model.Session.execute(sa.text("SHOW enable_seqscan")).scalar_one()

@@ -95,3 +95,51 @@ def test_three_words_of_which_two_must_match(catalogue: dict[str, str]) -> None:
     assert names(result)[: len(TYPED)] == TYPED
     assert set(names(result)) == set(TYPED + FOLDED_ONLY)
     assert result["count"] == 7
+
+
+def test_a_quoted_phrase_as_typed_comes_first(catalogue: dict[str, str]) -> None:
+    # "Hướng dẫn sổ tay" holds the phrase once folded ("dan so").
+    result = search_as(None, q='"dân số"', rows=20)
+    assert result["count"] == 7
+    assert names(result) == TYPED + FOLDED_ONLY
+
+
+@pytest.mark.parametrize("rows", [1, 3])
+def test_pages_of_a_phrase_across_the_tier_boundary(catalogue: dict[str, str], rows: int) -> None:
+    walked: list[str] = []
+    for start in range(0, 9, rows):
+        result = search_as(None, q='"dân số"', rows=rows, start=start)
+        assert result["count"] == 7, (start, rows)
+        walked.extend(names(result))
+    assert walked == TYPED + FOLDED_ONLY
+
+
+def test_a_phrase_as_typed_is_ranked_on_the_typed_phrase(
+    catalogue: dict[str, str], ranked_by: str
+) -> None:
+    """The first tier of a phrase is ranked on the phrase as typed: the
+    rank index then matches no folded phrase's positions (its costliest
+    work at 100,000 datasets); the second tier, the folded-only matches,
+    is ranked on both."""
+    import sqlalchemy as sa
+    from ckan import model
+
+    declared: list[str] = []
+
+    def record(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        if statement.lstrip().startswith("DECLARE"):
+            declared.append(statement)
+
+    sa.event.listen(model.meta.engine, "before_cursor_execute", record)
+    try:
+        result = search_as(None, q='"dân số"', rows=6)
+    finally:
+        sa.event.remove(model.meta.engine, "before_cursor_execute", record)
+    assert names(result) == (TYPED + FOLDED_ONLY)[:6]
+    if ranked_by == "ts_rank":
+        # Every match ranked by ts_rank in one statement: no cursor.
+        assert declared == []
+        return
+    first, second = (statement.split("ORDER BY", 1)[1] for statement in declared)
+    assert "phraseto_tsquery" in first and "vnopendata_fold" not in first
+    assert "vnopendata_fold" in second

@@ -77,7 +77,10 @@ def _reader(context: Context) -> model.User | None:
     user = context.get("auth_user_obj")
     if isinstance(user, model.User):
         return user
-    return model.User.get(context.get("user") or "")
+    name = context.get("user")
+    # An anonymous reader (CKAN's views pass "" with the anonymous
+    # current_user) has no row: no statement to learn so.
+    return model.User.get(name) if name else None
 
 
 @tk.side_effect_free

@@ -178,8 +178,12 @@ def user_labels(user_obj: model.User | None) -> list[str]:
 def _user_labels(user_obj: model.User) -> list[str]:
     labels = [PUBLIC, META_PUBLIC]
     labels.append(f"creator-{user_obj.id}")
+    # The object, and the name: CKAN's auth checks inside read the user row
+    # again unless given the object, and find the signed-in user as
+    # `current_user` by name only.
     agencies = tk.get_action("organization_list_for_user")(
-        {"user": user_obj.id, "ignore_auth": True}, {"permission": "read"}
+        {"user": user_obj.name, "auth_user_obj": user_obj, "ignore_auth": True},
+        {"permission": "read"},
     )
     labels.extend(member(agency["id"]) for agency in agencies)
     if agencies:
