@@ -86,8 +86,6 @@ class PlainText:
     exact: str
     # Whether folding changes the text: else the two match the same rows.
     folds: bool
-    # Whether it is one quoted phrase.
-    phrase: bool = False
 
 
 def document_value(field_name: str, key_param: str, alias: str = ALIAS) -> str:
@@ -218,9 +216,7 @@ class Compiler:
             clause = self.compile(node)
             if clause in self._vector_queries:
                 exact, folds = self._exact_queries[clause]
-                self.plain_text = PlainText(
-                    self._vector_queries[clause], exact, folds, isinstance(node, tree.Phrase)
-                )
+                self.plain_text = PlainText(self._vector_queries[clause], exact, folds)
             return clause
         must: list[str] = []
         must_not: list[str] = []

@@ -55,7 +55,7 @@ _COUNT_WANTED: ContextVar[bool] = ContextVar("vnopendata_search_count_wanted", d
 CKAN_MM = "2<-1 5<80%"
 CONSTANT_SCORE = "1.0"
 # Added to the score of a row that matches a query typed with diacritics
-# as typed: more than the two ts_rank terms can reach together.
+# as typed: more than ts_rank reaches.
 TYPED_TIER_SCORE = "10"
 # Rows read from the rank index beyond the page in a first fetch, so that
 # rows tied with the page's last one are usually read with it. Reading more
@@ -205,17 +205,20 @@ def compile_query(
             f"(ts_rank({ALIAS}.search_vector, {folded}) + ts_rank({ALIAS}.exact_vector, {exact}))"
         )
         plain = compiler.plain_text
-        if plain is not None and plain.folds:
-            # The rows that match a query typed with diacritics as typed
-            # come first (`_tiers`), with the rank index or without.
-            typed = f"{ranking.rank_vector(ALIAS)} @@ ({plain.exact})"
-            score = f"(CASE WHEN {typed} THEN {TYPED_TIER_SCORE} ELSE 0 END + {score})"
+        if plain is not None:
+            # Free text alone: ranked on its folded words, as CKAN's Solr
+            # schema scores text (ASCII folding), the rows that match it as
+            # typed first (`_tiers`), with the rank index or without.
+            score = f"ts_rank({ranking.rank_vector(ALIAS)}, {folded})"
+            if plain.folds:
+                typed = f"{ranking.rank_vector(ALIAS)} @@ ({plain.exact})"
+                score = f"(CASE WHEN {typed} THEN {TYPED_TIER_SCORE} ELSE 0 END + {score})"
         if rank_by_index:
             # One query of every folded and exact term: RUM ranks the
             # combined vector, where an exact match adds its exact lexemes.
             rank_distance = f"{vector} <=> ({folded} || {exact})"
             if plain is not None:
-                tiers = _tiers(plain, vector, rank_distance, conditions[1:], exact)
+                tiers = _tiers(plain, vector, f"{vector} <=> ({folded})", conditions[1:])
     else:
         score = CONSTANT_SCORE
     where = " AND ".join(conditions) if conditions else "true"
@@ -229,41 +232,41 @@ def compile_query(
     )
 
 
-def _tiers(
-    text: PlainText, vector: str, rank_distance: str, filters: list[str], exact: str
-) -> list[Tier]:
+def _tiers(text: PlainText, vector: str, distance: str, filters: list[str]) -> list[Tier]:
     """The ranked page's tiers for a query of free text only: first the
     rows that match it as typed, with its diacritics; then the rows that
-    match it only once folded. Both are ranked as any match (`rank_distance`).
-    Together they are exactly the query's matches (a word as typed is in the
-    folded vector too, folded, so the first tier is within the folded
-    matches; the second leaves the first out).
+    match it only once folded. Together they are exactly the query's
+    matches (a word as typed is in the folded vector too, folded, so the
+    first tier is within the folded matches; the second leaves the first
+    out). A query without diacritics matches the same rows either way: one
+    tier.
+
+    Each tier is ranked on the folded words (`distance`), as CKAN's Solr
+    schema scores text (ASCII folding): the tiers, not the score, put the
+    words as typed first. The rank index's time follows how many rows hold
+    the lexemes of the query it ranks on, for every match gathered, so
+    each lexeme counts:
+
+    - ranked on the folded and the typed words (what every tier did
+      before), "chuyển đổi số" took 40 ms to its first rows at 100,000
+      datasets, the phrase "bảng giá đất" 54 ms;
+    - on the folded words, 22 and 21 ms, with the same rows tied;
+    - on the typed words alone, 18 and 19 ms, but they tie many rows (a
+      province named once in the provinces field of thousands of
+      datasets: "Đà Nẵng" ties all 9,133 of an agency user's matches), and
+      a page must read every tied row to put the newest first (167 ms).
+      The folded syllables are shared by other words ("da" is also "đa",
+      "dạ"), which is how the folded ranking parts such rows.
 
     The words as typed are rarer than their folded forms ("số" against
-    "so", which is also "sở", "sổ", "sơ"...), so the rank index gathers
-    fewer rows for the first tier; the second is read only when the first
-    does not fill the page. A query without diacritics matches the same
-    rows either way: one tier.
-
-    Ranking the first tier on the typed words alone was measured 2-3 times
-    faster again, but it ties many rows (a province named once in the
-    provinces field of thousands of datasets), and a page must then read
-    every tied row to order them newest first: slower overall at 100,000
-    datasets.
-
-    A quoted phrase is the exception: its first tier is ranked on the
-    phrase as typed (`exact`) alone. Every row of the tier holds it, so
-    the folded phrase adds only its rare spellings without diacritics,
-    while matching the folded phrase's positions in every row holding its
-    common syllables took the rank index most of its time ("bảng giá đất"
-    at 100,000 datasets: 47 ms against 17 ms for the first rows, with the
-    same top 20). Phrase distances depend on positions: few ties."""
+    "so", which is also "sở", "sổ", "sơ"...), so the first tier gathers
+    fewer rows; the second is read only when the first does not fill the
+    page."""
     rest = "".join(f" AND {condition}" for condition in filters)
-    first_distance = f"{vector} <=> ({exact})" if text.phrase else rank_distance
-    first = Tier(f"({vector} @@ ({text.exact})){rest}", first_distance)
+    first = Tier(f"({vector} @@ ({text.exact})){rest}", distance)
     if not text.folds:
         return [first]
-    second = Tier(f"({vector} @@ (({text.folded}) && !!({text.exact}))){rest}", rank_distance)
+    second = Tier(f"({vector} @@ (({text.folded}) && !!({text.exact}))){rest}", distance)
     return [first, second]
 
 
