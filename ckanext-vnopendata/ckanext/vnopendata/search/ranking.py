@@ -1,15 +1,19 @@
 """Relevance ranking of free text: the RUM index when there is one.
 
-The score of a text match is the rank of both vectors of the row: the
-folded one (every match has it) and the one with the original diacritics
-(an exact match adds to it), with weights title/name A, tags/groups/agency
-B, notes C, the rest D. With the RUM extension, one index over
-``search_vector || exact_vector`` (`RANK_VECTOR`) holds every lexeme with its
-positions and weights, and ``ORDER BY RANK_VECTOR <=> query LIMIT n`` returns
-the best rows straight from the index, reading no vector. Without RUM the
-page computes ``ts_rank`` on both vectors of every match (correct, slower:
-~150-250 ms for 20,000 matches at 100,000 datasets), and a warning says so
-once per process.
+A query of free text alone (what the search box sends) is ranked on its
+folded words, as CKAN's Solr schema scores text, in tiers: the rows that
+match it as typed, with its diacritics, before those that match only once
+folded (`package_query._tiers`). Other text queries (with `+`/`-` terms or
+`qf`) score on both vectors of the row: the folded one (every match has
+it) and the one with the original diacritics (an exact match adds to it).
+The weights: title/name A, tags/groups/agency B, notes C, the rest D.
+
+With the RUM extension, one index over ``search_vector || exact_vector``
+(`rank_vector`) holds every lexeme with its positions and weights, and
+``ORDER BY rank_vector <=> query`` returns the best rows straight from the
+index, reading no vector. Without RUM the page computes ``ts_rank`` on
+every match (correct, slower: ~150-250 ms for 20,000 matches at 100,000
+datasets), and a warning says so once per process.
 
 RUM's distance is the inverse of its rank, which follows ``ts_rank`` (the
 same weights, the same sum over the query's lexemes); the ranking tests
