@@ -175,3 +175,49 @@ def test_when_the_worker_dies_the_unit_stops(ini):
     finally:
         if unit.poll() is None:
             unit.kill()
+
+
+def test_a_recycled_worker_answers_a_request_on_its_idle_connection(ini):
+    """A worker recycled after `--max-requests` drains before it leaves: a
+    client that sends its next request on a connection it kept open gets
+    an answer (closing the connection), not a reset. gunicorn's own
+    threaded worker leaves within a second of its last request; this
+    client waits longer than that, within the drain."""
+    unit = start_unit(ini, PORT, env={"GUNICORN_MAX_REQUESTS": "4"})
+    idle = http.client.HTTPConnection("127.0.0.1", PORT, timeout=30)
+    busy = http.client.HTTPConnection("127.0.0.1", PORT, timeout=30)
+    try:
+        wait_healthy(PORT, unit)
+        before = children_of(unit.pid)
+        idle.request("GET", "/health")
+        first = idle.getresponse()
+        first.read()
+        assert first.status == 200 and not first.will_close
+        # Another client, on its own connection, until the worker's last
+        # request (the response closes the connection).
+        for _ in range(10):
+            busy.request("GET", "/health")
+            response = busy.getresponse()
+            response.read()
+            assert response.status == 200
+            if response.will_close:
+                break
+        else:
+            raise AssertionError("the worker was not recycled after 10 more requests")
+        time.sleep(1.5)
+        idle.request("GET", "/health")
+        answer = idle.getresponse()
+        answer.read()
+        assert answer.status == 200 and answer.will_close
+        # The unit started a new worker, which serves the next clients.
+        assert requests.get(f"http://127.0.0.1:{PORT}/health", timeout=30).status_code == 200
+        assert children_of(unit.pid) != before
+    finally:
+        idle.close()
+        busy.close()
+        unit.send_signal(signal.SIGTERM)
+        try:
+            unit.wait(40)
+        finally:
+            if unit.poll() is None:
+                unit.kill()

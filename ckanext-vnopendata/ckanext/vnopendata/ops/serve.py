@@ -69,6 +69,10 @@ def commands(args: argparse.Namespace) -> list[tuple[str, list[str]]]:
             str(args.max_requests),
             "--max-requests-jitter",
             str(max(1, args.max_requests // 10)),
+            # gunicorn's threaded worker, draining its keep-alive
+            # connections when recycled (ops/worker.py).
+            "--worker-class",
+            "ckanext.vnopendata.ops.worker.ThreadWorker",
             "ckanext.vnopendata.ops.wsgi:application",
         ]
     procs = [("web", web)]
