@@ -91,6 +91,13 @@ class CompiledQuery:
     # tiers, in order (`Tier`). Empty: one tier, `where` by `rank_distance`.
     tiers: list[Tier] = field(default_factory=list)
 
+    @property
+    def page_counts(self) -> bool:
+        """Whether the page reads every match and counts them in the same
+        pass (a window): a text query not ranked by the rank index, whose
+        rows come from the text index's bitmap, not in an index's order."""
+        return self.text_search and self.rank_distance is None
+
 
 @dataclass
 class Tier:
@@ -200,12 +207,14 @@ def compile_query(
     if text_matches:
         folded = " || ".join(f"({m.folded})" for m in text_matches)
         exact = " || ".join(f"({m.exact})" for m in text_matches)
-        # Exact-diacritic matches score on both vectors, so rank above folded ones.
-        score = (
-            f"(ts_rank({ALIAS}.search_vector, {folded}) + ts_rank({ALIAS}.exact_vector, {exact}))"
-        )
         plain = compiler.plain_text
-        if plain is not None:
+        if plain is None:
+            # Exact-diacritic matches score on both vectors, so rank above folded ones.
+            score = (
+                f"(ts_rank({ALIAS}.search_vector, {folded}) "
+                f"+ ts_rank({ALIAS}.exact_vector, {exact}))"
+            )
+        else:
             # Free text alone: ranked on its folded words, as CKAN's Solr
             # schema scores text (ASCII folding), the rows that match it as
             # typed first (`_tiers`), with the rank index or without.
@@ -525,10 +534,10 @@ class PostgresPackageSearchQuery(SearchQuery):
         compiled = compile_query(query, permission_labels, True) if rank_by_index else matches
         ordering = order_by(query.get("sort"), compiled)
         names = _result_fields(query.get("fl"))
-        if compiled.rank_distance is not None:
-            plan = TEXT_PLAN
+        if compiled.page_counts:
+            plan = COUNTED_TEXT_PLAN
         else:
-            plan = COUNTED_TEXT_PLAN if compiled.text_search else {}
+            plan = TEXT_PLAN if compiled.text_search else {}
         with _planner(**plan):
             beside = self._beside_the_page(query, matches) if compiled.rank_distance else None
             with _planner(**(RANK_INDEX_PLAN if compiled.rank_distance else {})):
@@ -558,7 +567,7 @@ class PostgresPackageSearchQuery(SearchQuery):
         # ()) instead of a second scan. Other pages stop after `rows` rows
         # read in index order (the rank index's, a sort's), which a window
         # over every match would undo: they keep their own count.
-        counted = compiled.text_search and compiled.rank_distance is None
+        counted = compiled.page_counts
         # Under a window PostgreSQL computes the select list for every
         # match: unless the page is ranked by ts_rank (which scores every
         # match anyway), the score is computed afterwards for its rows only.
