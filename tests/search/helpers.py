@@ -2,10 +2,29 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
+import sqlalchemy as sa
+from ckan import model
 from ckan.tests import factories
 from ckan.tests import helpers as test_helpers
+
+
+@contextmanager
+def statements_run() -> Iterator[list[str]]:
+    """The SQL statements run inside the block, on any connection."""
+    statements: list[str] = []
+
+    def record(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        statements.append(statement)
+
+    sa.event.listen(model.meta.engine, "before_cursor_execute", record)
+    try:
+        yield statements
+    finally:
+        sa.event.remove(model.meta.engine, "before_cursor_execute", record)
 
 
 def search_as(user: str | None, **params: Any) -> dict[str, Any]:

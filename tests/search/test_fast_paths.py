@@ -21,7 +21,7 @@ import sqlalchemy as sa
 
 from ckanext.vnopendata.model.search import FACET_KEY_SEPARATOR
 from ckanext.vnopendata.search import facet_counts, facet_fields
-from search.helpers import names, search_as
+from search.helpers import names, search_as, statements_run
 
 
 def anon(**params: Any) -> set[str]:
@@ -118,21 +118,12 @@ class TestDismaxInOneTextQuery:
     def test_a_ranked_page_computes_scores_only_when_asked(self) -> None:
         # Scores cost each page row's vectors detoasted: only for `fl`
         # with "score" (CKAN's package_search asks for none by default).
-        statements: list[str] = []
-
-        def record(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
-            statements.append(statement)
-
-        engine = model.meta.engine
-        sa.event.listen(engine, "before_cursor_execute", record)
-        try:
+        with statements_run() as statements:
             plain = search_as(None, q="hà nội", rows=10)
-            plain_scores = [s for s in statements if "ts_rank(" in s]
-            statements.clear()
+        plain_scores = [s for s in statements if "ts_rank(" in s]
+        with statements_run() as statements:
             scored = search_as(None, q="hà nội", rows=10, fl="name score")
-            asked_scores = [s for s in statements if "ts_rank(" in s]
-        finally:
-            sa.event.remove(engine, "before_cursor_execute", record)
+        asked_scores = [s for s in statements if "ts_rank(" in s]
         assert plain["count"] == scored["count"] == 2
         assert plain_scores == [] and len(asked_scores) == 1
         assert all(row["score"] > 0 for row in scored["results"])

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from ckanext.vnopendata.search import ranking
-from search.helpers import make_dataset, make_organization, names, search_as
+from search.helpers import make_dataset, make_organization, names, search_as, statements_run
 
 # name: (title, notes, agency), created in this order (later = newer).
 DATASETS = {
@@ -115,20 +115,9 @@ def test_every_tier_is_ranked_on_the_folded_words(
     ranked on the folded words, as CKAN's Solr schema scores text. The
     rank index then gathers no typed lexeme to rank (each lexeme ranked on
     costs it a pass over the rows holding it)."""
-    import sqlalchemy as sa
-    from ckan import model
-
-    declared: list[str] = []
-
-    def record(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
-        if statement.lstrip().startswith("DECLARE"):
-            declared.append(statement)
-
-    sa.event.listen(model.meta.engine, "before_cursor_execute", record)
-    try:
+    with statements_run() as statements:
         result = search_as(None, q=q, rows=6)
-    finally:
-        sa.event.remove(model.meta.engine, "before_cursor_execute", record)
+    declared = [s for s in statements if s.lstrip().startswith("DECLARE")]
     assert names(result) == (TYPED + FOLDED_ONLY)[:6]
     if ranked_by == "ts_rank":
         # Every match ranked by ts_rank in one statement: no cursor.
