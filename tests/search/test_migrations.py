@@ -16,10 +16,11 @@ import pytest
 import sqlalchemy as sa
 
 from ckanext.vnopendata.migration import handover
+from ckanext.vnopendata.model.search import GIN_PENDING_LIST_KB
 from ckanext.vnopendata.search import ranking
 from search.helpers import make_dataset, make_organization
 
-HEAD = "b6d8f0a2c4e7"
+HEAD = "d7a3c9e1f5b2"
 # The `vnopendata` history's own head (the review workflow's migration).
 PORTAL_HEAD = "f2b8d4a6c0e1"
 
@@ -65,6 +66,50 @@ def test_a_fresh_database_has_both_histories_at_their_heads(clean_db: Any) -> No
     # databases (their steps did nothing here) to its own head.
     assert _version(handover.PORTAL_VERSION_TABLE) == PORTAL_HEAD
     assert "facet_keys" in _columns()
+
+
+def _gin_pending_limits() -> dict[str, list[str] | None]:
+    with model.meta.engine.connect() as connection:
+        rows = connection.execute(
+            sa.text(
+                "SELECT i.relname, i.reloptions FROM pg_index x "
+                "JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_am a ON a.oid = i.relam "
+                "WHERE x.indrelid = CAST(:table AS regclass) AND a.amname = 'gin'"
+            ),
+            {"table": handover.TABLE},
+        )
+        return {row.relname: row.reloptions for row in rows}
+
+
+def test_every_gin_index_of_the_search_table_keeps_a_short_pending_list(clean_db: Any) -> None:
+    limits = _gin_pending_limits()
+    # The text, labels, tags, groups, formats, exact-field and name/title
+    # trigram indexes.
+    assert len(limits) >= 8
+    for name, options in limits.items():
+        assert f"gin_pending_list_limit={GIN_PENDING_LIST_KB}" in (options or []), name
+
+
+def test_a_search_reads_a_bounded_pending_list_however_many_datasets_are_written(
+    clean_db: Any,
+) -> None:
+    # Sixty datasets of ~600 distinct words each put ~36,000 entries
+    # (~1 MB) through the text index's pending list: with PostgreSQL's
+    # default of 4 MB all of them would still wait there for every search to
+    # read; here the writes merge them into the index as the list fills.
+    agency = make_organization("G01", name="bo-tai-chinh", title="Bộ Tài chính")
+    for number in range(60):
+        words = " ".join(f"tu{number}x{word}" for word in range(600))
+        make_dataset(
+            name=f"bo-du-lieu-{number}", title=f"Bộ dữ liệu {number}", notes=words,
+            owner_org=agency["id"],
+        )
+    with model.meta.engine.begin() as connection:
+        pending_pages = connection.execute(
+            sa.text("SELECT gin_clean_pending_list(CAST(:index AS regclass))"),
+            {"index": f"{handover.TABLE}_vector_idx"},
+        ).scalar_one()
+    assert pending_pages <= GIN_PENDING_LIST_KB // 8
 
 
 def test_migrating_leaves_the_portals_loggers_on(clean_db: Any, migrate_db_for: Any) -> None:

@@ -36,6 +36,11 @@ FACET_KEY_SEPARATOR = "\x1f"
 # name it.
 LONG_KEY = "_long_"
 
+# The pending list of each GIN index of the table, in kB (PostgreSQL's
+# default is 4 MB): every search through the index reads the whole list
+# (migration d7a3c9e1f5b2).
+GIN_PENDING_LIST_KB = 256
+
 
 class SearchIndexRow(tk.BaseModel):  # type: ignore[misc]
     __tablename__ = TABLE_NAME
