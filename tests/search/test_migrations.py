@@ -101,7 +101,9 @@ def test_a_search_reads_a_bounded_pending_list_however_many_datasets_are_written
     for number in range(60):
         words = " ".join(f"tu{number}x{word}" for word in range(600))
         make_dataset(
-            name=f"bo-du-lieu-{number}", title=f"Bộ dữ liệu {number}", notes=words,
+            name=f"bo-du-lieu-{number}",
+            title=f"Bộ dữ liệu {number}",
+            notes=words,
             owner_org=agency["id"],
         )
     with model.meta.engine.begin() as connection:
