@@ -159,6 +159,24 @@ class TestDismaxInOneTextQuery:
         assert setting == "on"
 
 
+def _settings(*names: str) -> list[str]:
+    return [model.Session.execute(sa.text(f"SHOW {name}")).scalar_one() for name in names]
+
+
+def test_planner_settings_hold_inside_and_are_restored_after(catalog) -> None:
+    from ckanext.vnopendata.search.package_query import _planner
+
+    names = ("enable_seqscan", "enable_indexscan", "enable_bitmapscan")
+    assert _settings(*names) == ["on", "on", "on"]
+    with _planner(enable_seqscan="off", enable_indexscan="off"):
+        assert _settings(*names) == ["off", "off", "on"]
+        with _planner(enable_bitmapscan="off", enable_seqscan="on"):
+            assert _settings(*names) == ["on", "off", "off"]
+        assert _settings(*names) == ["off", "off", "on"]
+    assert _settings(*names) == ["on", "on", "on"]
+    model.Session.rollback()
+
+
 @pytest.mark.usefixtures("catalog")
 class TestFacetKeys:
     FIELDS = sorted(facet_counts.KEYED_FIELDS)

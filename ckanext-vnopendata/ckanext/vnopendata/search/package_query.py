@@ -287,21 +287,28 @@ def _planner(**settings: str) -> Iterator[None]:
     Restored only on success: after an error the transaction is rolled
     back, and a LOCAL setting with it.
     """
-    previous = {
-        name: model.Session.execute(
-            sa.text("SELECT current_setting(:name)"), {"name": name}
-        ).scalar_one()
-        for name in settings
-    }
-    for name, value in settings.items():
-        model.Session.execute(
-            sa.text("SELECT set_config(:name, :value, true)"), {"name": name, "value": value}
-        )
+    if not settings:
+        yield
+        return
+    # One round trip each way: the previous values are read (the
+    # materialized CTE, before any is set), then the new ones set.
+    previous = model.Session.execute(
+        sa.text(
+            "WITH previous AS MATERIALIZED (SELECT s.name, s.value, "
+            "current_setting(s.name) AS before FROM unnest(CAST(:names AS text[]), "
+            "CAST(:values AS text[])) AS s(name, value)) "
+            "SELECT name, before, set_config(name, value, true) FROM previous"
+        ),
+        {"names": list(settings), "values": list(settings.values())},
+    ).all()
     yield
-    for name, value in previous.items():
-        model.Session.execute(
-            sa.text("SELECT set_config(:name, :value, true)"), {"name": name, "value": value}
-        )
+    model.Session.execute(
+        sa.text(
+            "SELECT set_config(s.name, s.value, true) FROM unnest(CAST(:names AS text[]), "
+            "CAST(:values AS text[])) AS s(name, value)"
+        ),
+        {"names": [row.name for row in previous], "values": [row.before for row in previous]},
+    )
 
 
 # For a text query: the vectors are stored out of line, and the planner does

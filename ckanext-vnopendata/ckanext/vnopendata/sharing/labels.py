@@ -39,7 +39,6 @@ from typing import Any
 
 import ckan.authz as authz
 import ckan.plugins as plugins
-import ckan.plugins.toolkit as tk
 import sqlalchemy as sa
 from ckan import model
 
@@ -178,20 +177,59 @@ def user_labels(user_obj: model.User | None) -> list[str]:
 def _user_labels(user_obj: model.User) -> list[str]:
     labels = [PUBLIC, META_PUBLIC]
     labels.append(f"creator-{user_obj.id}")
-    # The object, and the name: CKAN's auth checks inside read the user row
-    # again unless given the object, and find the signed-in user as
-    # `current_user` by name only.
-    agencies = tk.get_action("organization_list_for_user")(
-        {"user": user_obj.name, "auth_user_obj": user_obj, "ignore_auth": True},
-        {"permission": "read"},
-    )
-    labels.extend(member(agency["id"]) for agency in agencies)
+    agencies = member_agency_ids(user_obj)
+    labels.extend(member(agency_id) for agency_id in agencies)
     if agencies:
         labels.extend([AGENCY_ANY, META_AGENCY_ANY])
     # Computed from the database on every call: a grant that has expired or
     # been revoked gives nothing from that instant on.
     labels.extend(grants.live_grant_labels(user_obj.id))
     return labels
+
+
+def member_agency_ids(user_obj: model.User) -> list[str]:
+    """The ids of the agencies CKAN's ``organization_list_for_user`` returns
+    for the user with ``permission="read"``, sorted.
+
+    The same rule as that action in CKAN 2.12.0
+    (``ckan/logic/action/get.py``): a sysadmin has every active agency; any
+    other user the active agencies of their active memberships in a role
+    with the permission, and, for a role that cascades
+    (``ckan.auth.roles_that_cascade_to_sub_groups``), the agencies below
+    them. Without the action's dictizing of every agency, which took most
+    of a signed-in search's labels (~3 of 4 ms at 100,000 datasets).
+    `test_member_agencies_are_those_of_ckans_action` compares the two.
+    """
+    agencies = model.Session.query(model.Group.id).filter(
+        model.Group.is_organization.is_(True), model.Group.state == "active"
+    )
+    if authz.is_sysadmin(user_obj.name):
+        return sorted(row.id for row in agencies)
+    roles = authz.get_roles_with_permission("read")
+    if not roles:
+        return []
+    memberships = (
+        model.Session.query(model.Member.capacity, model.Group)
+        .join(model.Group, model.Group.id == model.Member.group_id)
+        .filter(
+            model.Member.table_name == "user",
+            model.Member.table_id == user_obj.id,
+            model.Member.state == "active",
+            model.Member.capacity.in_(roles),
+        )
+        .all()
+    )
+    cascading = authz.check_config_permission("roles_that_cascade_to_sub_groups")
+    ids: set[str] = set()
+    for capacity, group in memberships:
+        ids.add(group.id)
+        if capacity in cascading:  # pyright: ignore[reportOperatorIssue]
+            ids.update(
+                row[0] for row in group.get_children_group_hierarchy(type="organization")
+            )
+    if not ids:
+        return []
+    return sorted(row.id for row in agencies.filter(model.Group.id.in_(ids)))
 
 
 def full_labels(labels: Iterable[str]) -> set[str]:
