@@ -224,9 +224,7 @@ def member_agency_ids(user_obj: model.User) -> list[str]:
     for capacity, group in memberships:
         ids.add(group.id)
         if capacity in cascading:  # pyright: ignore[reportOperatorIssue]
-            ids.update(
-                row[0] for row in group.get_children_group_hierarchy(type="organization")
-            )
+            ids.update(row[0] for row in group.get_children_group_hierarchy(type="organization"))
     if not ids:
         return []
     return sorted(row.id for row in agencies.filter(model.Group.id.in_(ids)))
