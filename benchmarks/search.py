@@ -16,7 +16,9 @@ scripts/write_config.py), then measures:
 - p50/p95/p99 latencies of ``package_search`` (the action, as the web pages
   and the API call it) for the query families ``text``, ``filtered``,
   ``all_facets`` (``*:*`` with 6 facets) and ``deep_page``, each as an
-  anonymous visitor and as an agency user.
+  anonymous visitor and as an agency user;
+- ``cpu_reference_ms``: a fixed piece of pure Python timed at the start,
+  before each family and at the end: the machine's speed during the run.
 
 The datasets are written straight into the tables (COPY) in the shape that
 package_create gives them, with the project's scheming fields; building the
@@ -681,6 +683,19 @@ def query_params(
     raise ValueError(family)
 
 
+def cpu_reference_ms() -> float:
+    """A fixed piece of pure Python, timed (median of three): the speed of
+    the machine at that moment. The 2-core machines this runs on are
+    shared, and their speed was seen to change by half within minutes; a
+    run's figures are comparable with another's only where these agree."""
+    timings = []
+    for _ in range(3):
+        started = time.perf_counter()
+        sum(i * i for i in range(2_000_000))
+        timings.append((time.perf_counter() - started) * 1000)
+    return round(sorted(timings)[1], 1)
+
+
 def percentile(values: list[float], fraction: float) -> float:
     ordered = sorted(values)
     rank = max(1, math.ceil(fraction * len(ordered)))
@@ -731,6 +746,7 @@ def emit(key: str, value: Any) -> None:
 
 def run(args: argparse.Namespace) -> dict[str, Any]:
     results: dict[str, Any] = {"datasets": args.datasets}
+    reference = {"start": cpu_reference_ms()}
     catalogue = None if args.rebuild_corpus else existing_catalogue(args.datasets)
     if catalogue is None:
         started = time.perf_counter()
@@ -767,6 +783,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     queries: dict[str, dict[str, dict[str, float]]] = {}
     families = args.families or FAMILIES
     for family in families:
+        reference[family] = cpu_reference_ms()
         queries[family] = {}
         for label, user in USERS.items():
             timings = time_queries(
@@ -797,6 +814,9 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     for goal, met in results["goals_met"].items():
         emit(f"goal.{goal}", "met" if met else "missed")
     results["cpus"] = os.cpu_count()
+    reference["end"] = cpu_reference_ms()
+    results["cpu_reference_ms"] = reference
+    emit("cpu_reference_ms", json.dumps(reference))
     return results
 
 
