@@ -197,7 +197,8 @@ def member_agency_ids(user_obj: model.User) -> list[str]:
     with the permission, and, for a role that cascades
     (``ckan.auth.roles_that_cascade_to_sub_groups``), the agencies below
     them. Without the action's dictizing of every agency, which took most
-    of a signed-in search's labels (~3 of 4 ms at 100,000 datasets).
+    of a signed-in search's labels (in a profile of an agency user's search
+    at 100,000 datasets, 3.6 of the labels' 4.9 ms).
     `test_member_agencies_are_those_of_ckans_action` compares the two.
     """
     agencies = model.Session.query(model.Group.id).filter(
