@@ -14,6 +14,7 @@ from ckanext.vnopendata import (
     dataset_form,
     helpers,
     licences,
+    page_helpers,
     ratelimit,
     views,
 )
@@ -44,6 +45,13 @@ def _actions() -> dict[str, Any]:
     }
 
 
+def _helpers() -> dict[str, Any]:
+    # page_helpers replaces CKAN's markdown_extract with its faster twin.
+    return {
+        name: getattr(module, name) for module in (helpers, page_helpers) for name in module.__all__
+    }
+
+
 def _auth_functions() -> dict[str, Any]:
     return {
         **{
@@ -56,7 +64,7 @@ def _auth_functions() -> dict[str, Any]:
 @tk.blanket.config_declarations
 @tk.blanket.cli(cli.get_commands)
 @tk.blanket.validators(validators)
-@tk.blanket.helpers(helpers)
+@tk.blanket.helpers(_helpers)
 @tk.blanket.actions(_actions)
 @tk.blanket.auth_functions(_auth_functions)
 @tk.blanket.blueprints(views.get_blueprints)

@@ -1,0 +1,137 @@
+"""The listing pages' helpers give exactly what CKAN's own give."""
+
+from __future__ import annotations
+
+import re
+import threading
+
+import ckan.plugins.toolkit as tk
+import pytest
+from ckan.lib import helpers as ckan_helpers
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from ckanext.vnopendata import page_helpers
+
+MARKDOWN_SAMPLES = [
+    "",
+    "Dữ liệu **dân số** theo _tỉnh_, năm 2025.",
+    "# Tiêu đề\n\nĐoạn một.\n\n- mục 1\n- mục 2\n\n> trích dẫn",
+    "Xem [cổng dữ liệu](https://data.gov.vn) và <https://example.gov.vn/a?b=1&c=2>.",
+    "<script>alert(1)</script> văn bản &amp; ký tự &lt;b&gt;",
+    "`mã` và\n\n    khối mã\n\n***",
+    "Một câu rất dài " * 40,
+    "[nhãn]: https://example.gov.vn\n\nDùng [nhãn] ở đây.",
+    "Dùng [nhãn] chưa được định nghĩa.",
+    "Số liệu 1 < 2 > 0 & \\*không nghiêng\\*",
+]
+
+
+@pytest.mark.parametrize("text", MARKDOWN_SAMPLES)
+@pytest.mark.parametrize("length", [0, 20, 180, 190])
+def test_markdown_extract_is_ckans(text, length):
+    assert page_helpers.markdown_extract(text, extract_length=length) == (
+        ckan_helpers.markdown_extract(text, extract_length=length)
+    )
+
+
+def test_a_reused_converter_forgets_the_last_text():
+    """A link reference defined in one dataset's description must not
+    resolve in the next one's (the converter is reset between texts)."""
+    page_helpers.markdown_extract(MARKDOWN_SAMPLES[7])
+    assert page_helpers.markdown_extract(MARKDOWN_SAMPLES[8]) == (
+        "Dùng [nhãn] chưa được định nghĩa."
+    )
+
+
+def test_each_thread_converts_with_its_own_converter():
+    texts = [f"**Bộ dữ liệu {n}** với [liên kết](https://example.gov.vn/{n})" for n in range(40)]
+    expected = [ckan_helpers.markdown_extract(text) for text in texts]
+    results: dict[int, list[str]] = {}
+
+    def convert(worker: int) -> None:
+        results[worker] = [page_helpers.markdown_extract(text) for text in texts]
+
+    threads = [threading.Thread(target=convert, args=(n,)) for n in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert all(results[n] == expected for n in range(4))
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    text=st.text(alphabet=st.sampled_from(list("ab đẻ*_#[]()<>&`\\-!:/\n0123"))),
+    length=st.sampled_from([0, 15, 180]),
+)
+def test_markdown_extract_is_ckans_for_any_text(text, length):
+    assert page_helpers.markdown_extract(text, extract_length=length) == (
+        ckan_helpers.markdown_extract(text, extract_length=length)
+    )
+
+
+def test_templates_get_the_portals_markdown_extract():
+    assert tk.h.markdown_extract is page_helpers.markdown_extract
+
+
+FACET_ITEMS = [
+    {"name": "health", "display_name": "Y tế", "count": 3, "active": True},
+    {"name": "education", "display_name": "Giáo dục", "count": 2, "active": False},
+    {"name": "Đà Nẵng & Huế", "display_name": "Đà Nẵng", "count": 1, "active": False},
+    {"name": "", "display_name": "(trống)", "count": 1, "active": True},
+]
+
+PAGES = [
+    "/dataset/?q=y+t%E1%BA%BF&sector=health&sector=&page=3",
+    "/dataset/?sector=health&sector=education&sector=&res_format=CSV&ext_bbox=1",
+    "/dataset/?sector=health&sector=&_sector_limit=0&sort=metadata_modified+desc",
+]
+
+
+def _ckans_links(name, items, extras=None, alternative_url=None):
+    return [
+        ckan_helpers.remove_url_param(
+            name, item["name"], extras=extras, alternative_url=alternative_url
+        )
+        if item["active"]
+        else ckan_helpers.add_url_param(
+            new_params={name: item["name"]}, extras=extras, alternative_url=alternative_url
+        )
+        for item in items
+    ]
+
+
+@pytest.mark.parametrize("page", PAGES)
+@pytest.mark.parametrize(
+    "extras, alternative_url",
+    [(None, None), (None, "/dataset/other"), ({"package_type": "dataset"}, None)],
+)
+def test_facet_links_are_ckans(app, page, extras, alternative_url):
+    with app.flask_app.test_request_context(page):
+        ours = page_helpers.vnopendata_facet_links(
+            "sector", FACET_ITEMS, extras=extras, alternative_url=alternative_url
+        )
+        assert [item for item, _ in ours] == FACET_ITEMS
+        assert [link for _, link in ours] == _ckans_links(
+            "sector", FACET_ITEMS, extras=extras, alternative_url=alternative_url
+        )
+
+
+def test_facet_links_on_an_agency_page_are_ckans(app):
+    items = [{"name": "CSV", "display_name": "CSV", "count": 4, "active": False}]
+    with app.flask_app.test_request_context("/organization/bo-y-te?q=so&page=2"):
+        ours = [link for _, link in page_helpers.vnopendata_facet_links("res_format", items)]
+        assert ours == _ckans_links("res_format", items)
+        assert ours == ["/organization/bo-y-te?q=so&res_format=CSV"]
+
+
+def test_search_page_links_each_facet_value(app, catalogue):
+    """The rendered sidebar: an active value's link drops it, another's
+    adds it, and neither keeps the page number."""
+    html = app.get("/dataset/?organization=bo-y-te&page=1").get_data(as_text=True)
+    assert 'href="/dataset/" aria-label="' in html
+    assert 'href="/dataset/?organization=bo-y-te&amp;sharing_class=open"' in html
+    facet_links = re.findall(r'<a hx-boost="true" href="([^"]*)" aria-label="', html)
+    assert len(facet_links) >= 4
+    assert not [link for link in facet_links if "page=" in link]
