@@ -668,21 +668,23 @@ class PostgresPackageSearchQuery(SearchQuery):
         """
         needed = start + rows
         read: list[Any] = []
-        model.Session.execute(
-            sa.text(
-                f"DECLARE {RANK_CURSOR} NO SCROLL CURSOR FOR "
-                f"SELECT {ALIAS}.id, {tier.distance} AS distance "
-                f"FROM {TABLE_NAME} AS {ALIAS} WHERE {tier.where} "
-                f"ORDER BY {tier.distance}"
-            ),
-            params,
-        )
         batch_size = needed + TIE_MARGIN
+        # Declared and first read in one round trip (psycopg2 sends both
+        # statements at once and returns the rows of the last).
+        statement = (
+            f"DECLARE {RANK_CURSOR} NO SCROLL CURSOR FOR "
+            f"SELECT {ALIAS}.id, {tier.distance} AS distance "
+            f"FROM {TABLE_NAME} AS {ALIAS} WHERE {tier.where} "
+            f"ORDER BY {tier.distance}; "
+        )
+        statement_params: dict[str, Any] = params
         whole = False
         while True:
             batch = model.Session.execute(
-                sa.text(f"FETCH FORWARD {int(batch_size)} FROM {RANK_CURSOR}")
+                sa.text(f"{statement}FETCH FORWARD {int(batch_size)} FROM {RANK_CURSOR}"),
+                statement_params,
             ).all()
+            statement, statement_params = "", {}
             read.extend(batch)
             if len(batch) < batch_size:
                 whole = True
@@ -695,10 +697,12 @@ class PostgresPackageSearchQuery(SearchQuery):
             # the page is read with little overshoot, a run of thousands in
             # a dozen round trips.
             batch_size = max(TIE_MARGIN, len(read) // 2)
-        # After an error the transaction is rolled back, which closes it.
-        model.Session.execute(sa.text(f"CLOSE {RANK_CURSOR}"))
+        # Closed with the next statement, in its round trip. (After an
+        # error the transaction is rolled back, which closes it.)
+        close = f"CLOSE {RANK_CURSOR}; "
         size = len(read) if whole else None
         if len(read) <= start:
+            model.Session.execute(sa.text(close))
             return [], size
         # The rows up to the end of the page's last run, numbered by run.
         end = _run_end(read, min(needed, len(read)) - 1)
@@ -714,6 +718,7 @@ class PostgresPackageSearchQuery(SearchQuery):
             row.id
             for row in model.Session.execute(
                 sa.text(
+                    f"{close}"
                     f"SELECT top.id FROM unnest(CAST(:_ids AS text[]), CAST(:_groups AS int[])) "
                     f"AS top(id, distance_group) "
                     f"JOIN {TABLE_NAME} AS {ALIAS} ON {ALIAS}.id = top.id "
