@@ -25,7 +25,9 @@
 
 The last line printed is one JSON object: users, duration_s, requests, rps,
 errors_5xx, errors_other, and for each request kind its requests, p50_ms,
-p95_ms, p99_ms; plus what was walked for dcat_page and the goals.
+p95_ms, p99_ms; plus what was walked for dcat_page, the goals, and
+cpu_reference_ms (a fixed piece of Python timed before the server starts
+and after it stops: how fast the shared machine was).
 """
 
 from __future__ import annotations
@@ -394,6 +396,13 @@ def main(argv: list[str] | None = None) -> int:
     # SIGTERM ends the run like Ctrl-C: the server below is stopped too.
     signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(143))
     prepare(args)
+    from search import cpu_reference_ms  # benchmarks/search.py, on the path since prepare
+
+    # The machine's speed before the server starts and after it stops (the
+    # same fixed piece of Python as the search benchmark times): the 2-core
+    # machines this runs on are shared, and a run is comparable with
+    # another only where these agree.
+    reference = {"start": cpu_reference_ms()}
     unit = None
     if not args.url:
         unit = start_unit(args)
@@ -409,11 +418,14 @@ def main(argv: list[str] | None = None) -> int:
         sys.stderr.write(result.stderr[-5000:])
         if result.returncode != 0:
             return result.returncode
-        print(result.stdout.strip().splitlines()[-1], flush=True)
+        summary = json.loads(result.stdout.strip().splitlines()[-1])
     finally:
         if unit is not None:
             unit.terminate()
             unit.wait(60)
+    reference["end"] = cpu_reference_ms()
+    summary["cpu_reference_ms"] = reference
+    print(json.dumps(summary, ensure_ascii=False), flush=True)
     return 0
 
 
