@@ -38,10 +38,30 @@ def test_markdown_extract_is_ckans(text, length):
 def test_a_reused_converter_forgets_the_last_text():
     """A link reference defined in one dataset's description must not
     resolve in the next one's (the converter is reset between texts)."""
+    page_helpers._cached_extract.cache_clear()
     page_helpers.markdown_extract(MARKDOWN_SAMPLES[7])
     assert page_helpers.markdown_extract(MARKDOWN_SAMPLES[8]) == (
         "Dùng [nhãn] chưa được định nghĩa."
     )
+
+
+def test_an_extract_is_made_once_per_text_and_length():
+    page_helpers._cached_extract.cache_clear()
+    text = "Dữ liệu **giá đất** của [tỉnh](https://example.gov.vn) " * 8
+    first = page_helpers.markdown_extract(text, extract_length=180)
+    again = page_helpers.markdown_extract(text, extract_length=180)
+    other_length = page_helpers.markdown_extract(text, extract_length=20)
+    info = page_helpers._cached_extract.cache_info()
+    assert (info.hits, info.misses) == (1, 2)
+    assert first == again == ckan_helpers.markdown_extract(text, extract_length=180)
+    assert other_length == ckan_helpers.markdown_extract(text, extract_length=20)
+
+
+def test_a_very_long_text_is_extracted_without_being_kept():
+    page_helpers._cached_extract.cache_clear()
+    text = "Đoạn văn rất dài. " * (page_helpers.EXTRACT_CACHE_MAX_TEXT // 10)
+    assert page_helpers.markdown_extract(text) == ckan_helpers.markdown_extract(text)
+    assert page_helpers._cached_extract.cache_info().currsize == 0
 
 
 def test_each_thread_converts_with_its_own_converter():
@@ -50,7 +70,8 @@ def test_each_thread_converts_with_its_own_converter():
     results: dict[int, list[str]] = {}
 
     def convert(worker: int) -> None:
-        results[worker] = [page_helpers.markdown_extract(text) for text in texts]
+        # Not through the kept extracts: each thread converts every text.
+        results[worker] = [page_helpers._extract(text, 190) for text in texts]
 
     threads = [threading.Thread(target=convert, args=(n,)) for n in range(4)]
     for thread in threads:
@@ -135,3 +156,65 @@ def test_search_page_links_each_facet_value(app, catalogue):
     facet_links = re.findall(r'<a hx-boost="true" href="([^"]*)" aria-label="', html)
     assert len(facet_links) >= 4
     assert not [link for link in facet_links if "page=" in link]
+
+
+def _squeezed(html: str) -> str:
+    return re.sub(r"\s+", " ", re.sub(r">\s+<", "><", html)).strip()
+
+
+@pytest.mark.parametrize("item_class, hide_resources", [(None, None), ("vn-item", True)])
+def test_the_dataset_list_renders_each_item_as_its_own_snippet(
+    app, catalogue, item_class, hide_resources
+):
+    """The list includes its items (no snippet render per dataset): each
+    item is what CKAN's snippet call would have rendered."""
+    datasets = tk.get_action("package_search")(
+        {"ignore_auth": True}, {"q": "*:*", "rows": 6, "include_private": True}
+    )["results"]
+    assert len(datasets) == 6
+    assert any(dataset["resources"] for dataset in datasets)
+    with app.flask_app.test_request_context("/dataset/"):
+        listed = str(
+            tk.h.snippet(
+                "snippets/package_list.html",
+                packages=datasets,
+                item_class=item_class,
+                hide_resources=hide_resources,
+            )
+        )
+        one_by_one = "".join(
+            str(
+                tk.h.snippet(
+                    "snippets/package_item.html",
+                    package=dataset,
+                    item_class=item_class,
+                    hide_resources=hide_resources,
+                )
+            )
+            for dataset in datasets
+        )
+    assert _squeezed(listed) == _squeezed(
+        f'<ul class="dataset-list list-unstyled">{one_by_one}</ul>'
+    )
+    assert listed.count('class="badge vn-sharing') == 6
+
+
+URLIZE_SAMPLES = [
+    "",
+    "Xem https://data.gov.vn/dataset?a=1&b=2 để biết thêm.",
+    "Liên hệ lienhe@example.gov.vn hoặc www.example.gov.vn.",
+    "<b>không phải thẻ</b> & \"ngoặc\" 'đơn' (https://example.gov.vn/(a)).",
+    "Địa chỉ dài " + "https://example.gov.vn/" + "a" * 120,
+]
+
+
+@pytest.mark.parametrize("text", URLIZE_SAMPLES)
+def test_urlize_is_the_templates_filter(app, text):
+    with app.flask_app.test_request_context("/dataset/"):
+        expected = app.flask_app.jinja_env.from_string("{{ text|urlize }}").render(text=text)
+        ours = page_helpers.vnopendata_urlize(text)
+        again = page_helpers.vnopendata_urlize(text)
+        rendered = app.flask_app.jinja_env.from_string("{{ h.vnopendata_urlize(text) }}").render(
+            text=text, h=tk.h
+        )
+    assert str(ours) == str(again) == expected == rendered

@@ -2,13 +2,17 @@
 
 The dataset search page (and an agency's or a group's) renders 20 datasets
 and about 40 facet values; CKAN's helpers redo, for each of them, work whose
-result is the same for the whole page. Each helper here gives exactly what
-CKAN 2.12.0's gives (``ckan/lib/helpers.py``): ``tests/portal/
-test_page_helpers.py`` compares them on the same input.
+result is the same for the whole page, or for every page that lists the
+same dataset (its description's extract). Each helper here gives exactly
+what CKAN 2.12.0's gives (``ckan/lib/helpers.py``), or Jinja's ``urlize``
+filter: ``tests/portal/test_page_helpers.py`` compares them on the same
+input. The list itself (``templates/snippets/package_list.html``) includes
+its items instead of rendering each as a snippet.
 """
 
 from __future__ import annotations
 
+import functools
 import html
 import threading
 from collections.abc import Iterable
@@ -18,19 +22,37 @@ from typing import Any
 import markdown
 from ckan.common import request
 from ckan.lib import helpers as ckan_helpers
+from flask import current_app
+from jinja2.filters import do_urlize
+from jinja2.nodes import EvalContext
+from markupsafe import Markup
 
-__all__ = ["markdown_extract", "vnopendata_facet_links"]
+__all__ = ["markdown_extract", "vnopendata_facet_links", "vnopendata_urlize"]
 
 _converters = threading.local()
+
+
+# Extracts kept per process: the listing pages show the same datasets again
+# and again (a query's first page, the newest), and an extract depends on
+# the text alone. Texts longer than this are extracted every time.
+EXTRACT_CACHE_SIZE = 2048
+EXTRACT_CACHE_MAX_TEXT = 20_000
 
 
 def markdown_extract(text: str, extract_length: int = 190) -> str:
     """CKAN's ``h.markdown_extract``: the plain text of markdown, cut to
     `extract_length` characters. CKAN builds a new converter for every text
     (``markdown.markdown``); this keeps one per thread and resets it
-    between texts, as Python-Markdown documents for reuse (``reset()``)."""
+    between texts, as Python-Markdown documents for reuse (``reset()``),
+    and keeps the last extracts made (`EXTRACT_CACHE_SIZE`)."""
     if not text:
         return ""
+    if type(text) is str and len(text) <= EXTRACT_CACHE_MAX_TEXT:
+        return _cached_extract(text, extract_length)
+    return _extract(text, extract_length)
+
+
+def _extract(text: str, extract_length: int) -> str:
     converter = getattr(_converters, "markdown", None)
     if converter is None:
         converter = _converters.markdown = markdown.Markdown()
@@ -39,6 +61,40 @@ def markdown_extract(text: str, extract_length: int = 190) -> str:
     if not extract_length or len(plain) < extract_length:
         return plain
     return shorten(plain, width=extract_length, placeholder="...")
+
+
+_cached_extract = functools.lru_cache(maxsize=EXTRACT_CACHE_SIZE)(_extract)
+
+
+def vnopendata_urlize(text: str) -> Markup:
+    """What ``{{ text|urlize }}`` gives in an HTML template (Jinja's filter,
+    under the application's policies, escaped), kept per text as the
+    extracts are: each dataset of a list shows its extract this way."""
+    environment = current_app.jinja_env
+    if type(text) is str and len(text) <= EXTRACT_CACHE_MAX_TEXT:
+        return _cached_urlize(text, environment, _urlize_policies(environment))
+    return _urlize(text, environment)
+
+
+def _urlize_policies(environment: Any) -> tuple[Any, ...]:
+    policies = environment.policies
+    return (
+        policies["urlize.rel"],
+        policies["urlize.target"],
+        tuple(policies["urlize.extra_schemes"] or ()),
+    )
+
+
+def _urlize(text: str, environment: Any) -> Markup:
+    context = EvalContext(environment)
+    context.autoescape = True
+    return Markup(do_urlize(context, text))
+
+
+@functools.lru_cache(maxsize=EXTRACT_CACHE_SIZE)
+def _cached_urlize(text: str, environment: Any, policies: tuple[Any, ...]) -> Markup:
+    # `policies` is part of the key: a change of them is a new entry.
+    return _urlize(text, environment)
 
 
 def vnopendata_facet_links(
