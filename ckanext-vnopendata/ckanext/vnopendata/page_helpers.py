@@ -39,6 +39,12 @@ EXTRACT_CACHE_SIZE = 2048
 EXTRACT_CACHE_MAX_TEXT = 20_000
 
 
+def _keepable(text: Any) -> bool:
+    """Whether a text's extract (or its linked form) is kept: a plain
+    string no longer than `EXTRACT_CACHE_MAX_TEXT`."""
+    return type(text) is str and len(text) <= EXTRACT_CACHE_MAX_TEXT
+
+
 def markdown_extract(text: str, extract_length: int = 190) -> str:
     """CKAN's ``h.markdown_extract``: the plain text of markdown, cut to
     `extract_length` characters. CKAN builds a new converter for every text
@@ -47,7 +53,7 @@ def markdown_extract(text: str, extract_length: int = 190) -> str:
     and keeps the last extracts made (`EXTRACT_CACHE_SIZE`)."""
     if not text:
         return ""
-    if type(text) is str and len(text) <= EXTRACT_CACHE_MAX_TEXT:
+    if _keepable(text):
         return _cached_extract(text, extract_length)
     return _extract(text, extract_length)
 
@@ -71,7 +77,7 @@ def vnopendata_urlize(text: str) -> Markup:
     under the application's policies, escaped), kept per text as the
     extracts are: each dataset of a list shows its extract this way."""
     environment = current_app.jinja_env
-    if type(text) is str and len(text) <= EXTRACT_CACHE_MAX_TEXT:
+    if _keepable(text):
         return _cached_urlize(text, environment, _urlize_policies(environment))
     return _urlize(text, environment)
 
