@@ -218,3 +218,60 @@ def test_urlize_is_the_templates_filter(app, text):
             text=text, h=tk.h
         )
     assert str(ours) == str(again) == expected == rendered
+
+
+# The sidebar as it was written before its facets were included: one
+# snippet render per facet, as CKAN's own template does.
+FACETS_AS_SNIPPETS = """
+{%- macro full_label(item) -%}{{ item.display_name }}{%- endmacro -%}
+<div class="filters" id="search-facets" hx-swap-oob="true" hx-swap="none">
+  <div>
+    {% for facet in facet_titles %}
+      {% snippet 'vnopendata/snippets/facet_list.html', title=facet_titles[facet],
+           name=facet, search_facets=search_facets, label_function=full_label %}
+    {% endfor %}
+  </div>
+  <a class="close no-text hide-filters"><i class="fa fa-times-circle"></i>
+  <span class="text">{{ _('close') }}</span></a>
+</div>"""
+
+
+@pytest.mark.parametrize(
+    "page",
+    [
+        "/dataset/",
+        "/dataset/?organization=bo-y-te&sharing_class=open&page=2",
+        "/dataset/?q=d%E1%BB%AF+li%E1%BB%87u&_tags_limit=0&tags=",
+        "/organization/bo-y-te?res_format=CSV",
+    ],
+)
+def test_the_facet_sidebar_renders_each_facet_as_its_snippet(app, catalogue, page):
+    """The sidebar includes its facets (no snippet render per facet): the
+    markup is what one snippet per facet gave, values, links, counts and
+    the "show more" links included."""
+    from collections import OrderedDict
+
+    from ckan import plugins
+
+    facet_titles: OrderedDict[str, str] = OrderedDict()
+    for plugin in plugins.PluginImplementations(plugins.IFacets):
+        facet_titles = plugin.dataset_facets(facet_titles, "dataset")
+    assert len(facet_titles) >= 5
+    with app.flask_app.test_request_context(page):
+        search_facets = tk.get_action("package_search")(
+            {"ignore_auth": True},
+            {"q": "*:*", "rows": 0, "facet.field": list(facet_titles), "facet.limit": 3},
+        )["search_facets"]
+        assert any(facet["items"] for facet in search_facets.values())
+        included = str(
+            tk.h.snippet(
+                "package/snippets/search_facets.html",
+                facet_titles=facet_titles,
+                search_facets=search_facets,
+            )
+        )
+        as_snippets = app.flask_app.jinja_env.from_string(FACETS_AS_SNIPPETS).render(
+            facet_titles=facet_titles, search_facets=search_facets
+        )
+    assert _squeezed(included) == _squeezed(as_snippets)
+    assert included.count('<section class="module module-narrow') == len(facet_titles)
