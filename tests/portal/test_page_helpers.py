@@ -6,6 +6,7 @@ import re
 import threading
 
 import ckan.plugins.toolkit as tk
+import flask
 import pytest
 from ckan.lib import helpers as ckan_helpers
 from hypothesis import HealthCheck, given, settings
@@ -275,3 +276,75 @@ def test_the_facet_sidebar_renders_each_facet_as_its_snippet(app, catalogue, pag
         )
     assert _squeezed(included) == _squeezed(as_snippets)
     assert included.count('<section class="module module-narrow') == len(facet_titles)
+
+
+@pytest.mark.parametrize("who", ["", "editor", "sysadmin"])
+@pytest.mark.parametrize(
+    "action, target",
+    [
+        ("package_update", "dataset"),
+        ("package_delete", "dataset"),
+        ("organization_update", "ministry"),
+        ("organization_update", "department"),
+        ("package_create", None),
+        ("sysadmin", None),
+    ],
+)
+def test_access_checks_are_ckans(app, catalogue, who, action, target):
+    """The template's check answers what CKAN's helper answers, for a
+    reader, the ministry's editor and a sysadmin, asked once or twice."""
+    from ckan import model
+    from flask_login import login_user, logout_user
+
+    user = catalogue[who]["name"] if who else ""
+    if target == "dataset":
+        data_dict = {"id": catalogue["datasets"]["shared"]["id"]}
+    elif target:
+        data_dict = {"id": catalogue[target]["id"]}
+    else:
+        data_dict = None
+    with app.flask_app.test_request_context("/dataset/"):
+        if user:
+            login_user(model.User.get(user))
+        else:
+            logout_user()
+        expected = ckan_helpers.check_access(action, data_dict)
+        assert tk.h.check_access(action, data_dict) is expected
+        assert tk.h.check_access(action, data_dict) is expected
+    if who == "sysadmin":
+        assert expected is True
+    if not who:
+        assert expected is False
+    if who == "editor" and action == "package_update":
+        assert expected is True
+
+
+def test_an_access_check_holds_for_its_request_only(app, catalogue):
+    """Asked again within a page, the answer is the one the page began
+    with; the next page asks CKAN again, so a membership given between
+    two pages counts at once."""
+    from ckan import model
+    from ckan.tests import factories
+    from flask_login import login_user
+
+    newcomer = factories.User()
+    dataset = {"id": catalogue["datasets"]["shared"]["id"]}
+    with app.flask_app.test_request_context("/dataset/"):
+        login_user(model.User.get(newcomer["name"]))
+        assert tk.h.check_access("package_update", dataset) is False
+        tk.get_action("organization_member_create")(
+            {"ignore_auth": True},
+            {"id": catalogue["ministry"]["id"], "username": newcomer["name"], "role": "editor"},
+        )
+        assert ckan_helpers.check_access("package_update", dataset) is True
+        assert tk.h.check_access("package_update", dataset) is False
+    with app.flask_app.test_request_context("/dataset/"):
+        login_user(model.User.get(newcomer["name"]))
+        assert tk.h.check_access("package_update", dataset) is True
+
+
+def test_an_access_check_with_unhashable_data_is_asked_each_time(app, catalogue):
+    with app.flask_app.test_request_context("/dataset/"):
+        data_dict = {"id": catalogue["datasets"]["shared"]["id"], "groups": [{"name": "x"}]}
+        assert tk.h.check_access("package_update", data_dict) is False
+        assert not flask.g.get("_vnopendata_access_asked")

@@ -3,7 +3,8 @@
 The dataset search page (and an agency's or a group's) renders 20 datasets
 and about 40 facet values; CKAN's helpers redo, for each of them, work whose
 result is the same for the whole page, or for every page that lists the
-same dataset (its description's extract). Each helper here gives exactly
+same dataset (its description's extract). A dataset's page asks four times
+whether the reader may edit it. Each helper here gives exactly
 what CKAN 2.12.0's gives (``ckan/lib/helpers.py``), or Jinja's ``urlize``
 filter: ``tests/portal/test_page_helpers.py`` compares them on the same
 input. The list itself (``templates/snippets/package_list.html``) includes
@@ -19,15 +20,17 @@ from collections.abc import Iterable
 from textwrap import shorten
 from typing import Any
 
+import ckan.plugins.toolkit as tk
+import flask
 import markdown
-from ckan.common import request
+from ckan.common import current_user, request
 from ckan.lib import helpers as ckan_helpers
 from flask import current_app
 from jinja2.filters import do_urlize
 from jinja2.nodes import EvalContext
 from markupsafe import Markup
 
-__all__ = ["markdown_extract", "vnopendata_facet_links", "vnopendata_urlize"]
+__all__ = ["check_access", "markdown_extract", "vnopendata_facet_links", "vnopendata_urlize"]
 
 _converters = threading.local()
 
@@ -128,3 +131,28 @@ def vnopendata_facet_links(
             kept = [pair for pair in params if pair[0] != name]
         links.append((item, ckan_helpers._url_with_params(base, kept)))
     return links
+
+
+@tk.chained_helper
+def check_access(next_helper: Any, action: str, data_dict: dict[str, Any] | None = None) -> bool:
+    """CKAN's ``h.check_access`` (may the signed-in user run `action` on
+    `data_dict`?), asked of CKAN once per request for the same user, action
+    and data: a dataset's page asks ``package_update`` of the same dataset
+    four times (the manage button, the resources' edit links), an agency's
+    ``organization_update`` twice. Nothing outlives the request, so a
+    permission given or taken away counts from the next page on. Data
+    with values other than text, numbers or None is asked every time."""
+    key = _access_key(action, data_dict)
+    if key is None or not flask.has_app_context():
+        return next_helper(action, data_dict)
+    asked = flask.g.setdefault("_vnopendata_access_asked", {})
+    if key not in asked:
+        asked[key] = next_helper(action, data_dict)
+    return asked[key]
+
+
+def _access_key(action: str, data_dict: dict[str, Any] | None) -> tuple[Any, ...] | None:
+    items = sorted((data_dict or {}).items())
+    if not all(isinstance(value, (str, int, float, type(None))) for _, value in items):
+        return None
+    return (current_user.name, action, tuple(items))
