@@ -19,7 +19,7 @@ import ckan.model as model
 import pytest
 import sqlalchemy as sa
 
-from ckanext.vnopendata.model.search import FACET_KEY_SEPARATOR
+from ckanext.vnopendata.model.search import FACET_KEY_SEPARATOR, TABLE_NAME
 from ckanext.vnopendata.search import facet_counts, facet_fields
 from search.helpers import names, search_as, statements_run
 
@@ -148,10 +148,44 @@ class TestDismaxInOneTextQuery:
         finally:
             sa.event.remove(engine, "before_cursor_execute", record)
         assert result["count"] == 2 and len(result["results"]) == 2
-        # The page (i.id ...) and its documents (d.id ...), both without.
-        assert in_force == [("i.id,", "off"), ("d.id,", "off")]
+        # The page (i.id ...) without; its documents' statement puts the
+        # settings back first, in the same round trip.
+        assert in_force == [("i.id,", "off"), ("set_config(s.name,", "off")]
         setting = model.Session.execute(sa.text("SHOW enable_indexscan")).scalar_one()
         assert setting == "on"
+
+    @pytest.mark.parametrize("q", ["ha noi", "hà nội"])
+    def test_a_ranked_page_takes_four_round_trips(self, q: str) -> None:
+        # On the request's connection: the planner settings (with the
+        # "written yet?" check), the cursor's first rows, the page's
+        # order, the documents (with the settings put back).
+        caller = threading.current_thread()
+        statements: list[str] = []
+
+        def record(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+            if threading.current_thread() is caller and (
+                TABLE_NAME in statement or "set_config" in statement
+            ):
+                statements.append(statement)
+
+        engine = model.meta.engine
+        sa.event.listen(engine, "before_cursor_execute", record)
+        try:
+            result = search_as(None, q=q, rows=1)
+        finally:
+            sa.event.remove(engine, "before_cursor_execute", record)
+        assert result["count"] == 2 and len(result["results"]) == 1
+        assert len(statements) == 4, statements
+        assert "txid_current_if_assigned()" in statements[0]
+        assert statements[1].startswith("DECLARE ")
+        assert statements[2].startswith("CLOSE ")
+        assert statements[3].startswith("SELECT set_config(") and "d.id = ANY" in statements[3]
+        settings = model.Session.execute(
+            sa.text(
+                "SELECT current_setting('enable_seqscan'), current_setting('enable_bitmapscan')"
+            )
+        ).one()
+        assert tuple(settings) == ("on", "on")
 
     def test_sequential_scans_are_restored_after_a_text_query(self) -> None:
         search_as(None, q="dân số")

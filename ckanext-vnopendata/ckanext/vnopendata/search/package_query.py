@@ -311,6 +311,78 @@ def _planner(**settings: str) -> Iterator[None]:
     )
 
 
+class _SearchSettings:
+    """The planner settings of one search, sent with its own statements
+    instead of in round trips of their own: set, with the previous values
+    read and the "written yet?" check, in one statement before the page;
+    restored with the next statement after it (the documents', usually).
+    `_planner` is the same for a block of statements.
+
+    Restored only on success, as `_planner`: after an error the
+    transaction is rolled back, and a LOCAL setting with it.
+    """
+
+    def __init__(self) -> None:
+        self._previous: dict[str, str] = {}
+        self._pending: dict[str, str] = {}
+
+    def set(self, settings: dict[str, str], ask_written: bool = False) -> bool | None:
+        """Set `settings` (LOCAL to the transaction) in one round trip.
+        With `ask_written`, also returns whether this transaction has
+        written anything yet (else None)."""
+        if not settings and not ask_written:
+            return None
+        if not settings:
+            written = model.Session.execute(sa.text("SELECT txid_current_if_assigned()")).scalar()
+            return written is not None
+        rows = model.Session.execute(
+            sa.text(
+                "WITH previous AS MATERIALIZED (SELECT s.name, s.value, "
+                "current_setting(s.name) AS before FROM unnest(CAST(:names AS text[]), "
+                "CAST(:values AS text[])) AS s(name, value)) "
+                "SELECT name, before, set_config(name, value, true), "
+                "txid_current_if_assigned() AS written FROM previous"
+            ),
+            {"names": list(settings), "values": list(settings.values())},
+        ).all()
+        for row in rows:
+            self._previous.setdefault(row.name, row.before)
+        return rows[0].written is not None if ask_written else None
+
+    def restore_later(self, names: Iterable[str]) -> None:
+        """Put these settings back as they were, with the next statement."""
+        for name in names:
+            if name in self._previous:
+                self._pending[name] = self._previous.pop(name)
+
+    def execute(self, statement: str, params: dict[str, Any]) -> sa.CursorResult[Any]:
+        """`statement`, preceded in the same round trip by the settings to
+        put back (psycopg2 sends both and returns the rows of the last)."""
+        if not self._pending:
+            return model.Session.execute(sa.text(statement), params)
+        prefix, restore = self._restore_statement()
+        return model.Session.execute(sa.text(prefix + statement), {**params, **restore})
+
+    def flush(self) -> None:
+        """Put back now what is still to be put back."""
+        if self._pending:
+            prefix, restore = self._restore_statement()
+            model.Session.execute(sa.text(prefix), restore)
+
+    def _restore_statement(self) -> tuple[str, dict[str, Any]]:
+        restore = {
+            "_restore_names": list(self._pending),
+            "_restore_values": list(self._pending.values()),
+        }
+        self._pending = {}
+        return (
+            "SELECT set_config(s.name, s.value, true) FROM unnest("
+            "CAST(:_restore_names AS text[]), CAST(:_restore_values AS text[])) "
+            "AS s(name, value); ",
+            restore,
+        )
+
+
 # For a text query: the vectors are stored out of line, and the planner does
 # not count the cost of detoasting. At 100,000 datasets it would read every
 # row and test `@@` on each detoasted vector (~0.5 s) rather than take the
@@ -545,13 +617,21 @@ class PostgresPackageSearchQuery(SearchQuery):
             plan = COUNTED_TEXT_PLAN
         else:
             plan = TEXT_PLAN if compiled.text_search else {}
-        with _planner(**plan):
-            beside = self._beside_the_page(query, matches) if compiled.rank_distance else None
-            with _planner(**(RANK_INDEX_PLAN if compiled.rank_distance else {})):
-                page = self._page(compiled, ordering, rows, start, "score" in names)
-            self.facets, counted = self._facets_beside(beside, query, matches)
-            self.count = self._count(matches, page, counted)
-            self.results = self._documents(page, names, query.get("fl"))
+        settings = _SearchSettings()
+        rank_plan = RANK_INDEX_PLAN if compiled.rank_distance else {}
+        beside_wanted = bool(compiled.rank_distance) and (
+            bool(_facet_fields(query)) or _COUNT_WANTED.get()
+        )
+        written = settings.set({**plan, **rank_plan}, ask_written=beside_wanted)
+        beside = self._beside_the_page(query, matches) if beside_wanted and not written else None
+        page = self._page(compiled, ordering, rows, start, "score" in names)
+        # The count and the facets read the text index's bitmap.
+        settings.restore_later(rank_plan)
+        self.facets, counted = self._facets_beside(beside, query, matches, settings)
+        self.count = self._count(matches, page, counted, settings)
+        settings.restore_later(plan)
+        self.results = self._documents(page, names, query.get("fl"), settings)
+        settings.flush()
         return {"results": self.results, "count": self.count}
 
     # the steps of `run`
@@ -737,15 +817,11 @@ class PostgresPackageSearchQuery(SearchQuery):
         text page on a connection of their own, to run while the page is
         read: each is one pass over the matches, the page another, and a
         machine has more than one core. Only when this transaction has
-        written nothing yet: then, as each statement here takes a snapshot
-        of its own (READ COMMITTED), the other connection reads the same
-        rows as this one would."""
+        written nothing yet (`run` asks with the planner settings): then,
+        as each statement here takes a snapshot of its own (READ
+        COMMITTED), the other connection reads the same rows as this one
+        would."""
         wants_facets = bool(_facet_fields(query))
-        if not wants_facets and not _COUNT_WANTED.get():
-            return None
-        written = model.Session.execute(sa.text("SELECT txid_current_if_assigned()")).scalar()
-        if written is not None:
-            return None
         params = dict(matches.sql.params)
         if wants_facets:
             facet_args = self._facet_args(query, matches)
@@ -766,16 +842,23 @@ class PostgresPackageSearchQuery(SearchQuery):
         beside: Future[tuple[dict[str, Any], int | None]] | None,
         query: dict[str, Any],
         matches: CompiledQuery,
+        settings: _SearchSettings,
     ) -> tuple[dict[str, Any], int | None]:
         if beside is not None:
             try:
                 return beside.result()
             except Exception:  # computed here instead, where an error is the search's
                 log.warning("Facets or count beside the page failed", exc_info=True)
+        if _facet_fields(query):
+            settings.flush()
         return self._facets(query, matches)
 
     def _count(
-        self, compiled: CompiledQuery, page: list[_Ranked], counted: int | None
+        self,
+        compiled: CompiledQuery,
+        page: list[_Ranked],
+        counted: int | None,
+        settings: _SearchSettings,
     ) -> int | None:
         """The number of matches: from the page's or the facets' statement
         when either counted them, else a statement of its own."""
@@ -789,11 +872,11 @@ class PostgresPackageSearchQuery(SearchQuery):
             return None
         # Not counted by the page, or a page past the last match (no row to
         # carry the count).
-        return int(
-            model.Session.execute(_count_statement(compiled), compiled.sql.params).scalar_one()
-        )
+        return int(settings.execute(_count_sql(compiled), compiled.sql.params).scalar_one())
 
-    def _documents(self, page: list[_Ranked], names: list[str], fl: Any) -> list[Any]:
+    def _documents(
+        self, page: list[_Ranked], names: list[str], fl: Any, settings: _SearchSettings
+    ) -> list[Any]:
         """The result dicts of the page, in order, with the asked fields."""
         wants = set(names)
         data = "d.data::text" if wants & {"*", "validated_data_dict"} else "NULL"
@@ -817,12 +900,10 @@ class PostgresPackageSearchQuery(SearchQuery):
         selected = "".join(f", d.{column} AS column_{column}" for column in columns)
         stored = {}
         if page:
-            for row in model.Session.execute(
-                sa.text(
-                    f"SELECT d.id, {doc} AS doc, {data} AS data_text, "
-                    f"{data_dict} AS data_dict_text{selected} "
-                    f"FROM {TABLE_NAME} AS d WHERE d.id = ANY(:ids)"
-                ),
+            for row in settings.execute(
+                f"SELECT d.id, {doc} AS doc, {data} AS data_text, "
+                f"{data_dict} AS data_dict_text{selected} "
+                f"FROM {TABLE_NAME} AS d WHERE d.id = ANY(:ids)",
                 {"ids": [row.id for row in page], "names": sorted(from_doc)},
             ):
                 for column in columns:
@@ -866,8 +947,12 @@ class PostgresPackageSearchQuery(SearchQuery):
         }
 
 
+def _count_sql(compiled: CompiledQuery) -> str:
+    return f"SELECT count(*) FROM {TABLE_NAME} AS {ALIAS} WHERE {compiled.where}"
+
+
 def _count_statement(compiled: CompiledQuery) -> sa.TextClause:
-    return sa.text(f"SELECT count(*) FROM {TABLE_NAME} AS {ALIAS} WHERE {compiled.where}")
+    return sa.text(_count_sql(compiled))
 
 
 def _facet_fields(query: dict[str, Any]) -> list[str]:
