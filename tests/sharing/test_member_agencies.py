@@ -8,7 +8,7 @@ import ckan.tests.helpers as helpers
 from ckan import model
 from vn_sharing import make_agency
 
-from ckanext.vnopendata.sharing import labels
+from ckanext.vnopendata.sharing import grants, labels
 
 
 def ckans_agency_ids(user: dict) -> list[str]:
@@ -57,6 +57,12 @@ def test_member_agencies_are_those_of_ckans_action(people, agencies):
     for user in users:
         user_obj = model.User.get(user["name"])
         assert labels.member_agency_ids(user_obj) == ckans_agency_ids(user), user["name"]
+        # The one statement a user's labels are read with gives the same
+        # agencies (an admin's cascade, a deleted agency or membership
+        # included), and the live grants.
+        agencies, granted = labels._agencies_and_grants(user_obj)
+        assert agencies == ckans_agency_ids(user), user["name"]
+        assert granted == grants.live_grant_dataset_ids(user_obj.id)
 
     parent_admin = model.User.get(people["parent_admin"]["name"])
     assert set(labels.member_agency_ids(parent_admin)) == {parent["id"], below["id"]}

@@ -33,10 +33,15 @@ def live_grants_query(user_id: str, now: datetime.datetime | None = None) -> sa.
 
 def live_grant_labels(user_id: str) -> list[str]:
     """`grant-<package_id>` for each live grant of the user, from the database."""
+    return [grant_label(package_id) for package_id in live_grant_dataset_ids(user_id)]
+
+
+def live_grant_dataset_ids(user_id: str) -> list[str]:
+    """The datasets of the user's live grants, sorted, from the database."""
     if not user_id:
         return []
     query = live_grants_query(user_id).with_only_columns(AccessGrant.package_id).distinct()
-    return [grant_label(package_id) for package_id in model.Session.execute(query).scalars()]
+    return sorted(model.Session.execute(query).scalars())
 
 
 def has_live_grant(user_id: str, package_id: str) -> bool:
