@@ -282,7 +282,7 @@ def _tiers(text: PlainText, vector: str, distance: str, filters: list[str]) -> l
 @contextmanager
 def _planner(**settings: str) -> Iterator[None]:
     """Plan the statements of the block with these settings (LOCAL to the
-    transaction), restored afterwards.
+    transaction), restored afterwards: one round trip each way.
 
     Restored only on success: after an error the transaction is rolled
     back, and a LOCAL setting with it.
@@ -290,33 +290,20 @@ def _planner(**settings: str) -> Iterator[None]:
     if not settings:
         yield
         return
-    # One round trip each way: the previous values are read (the
-    # materialized CTE, before any is set), then the new ones set.
-    previous = model.Session.execute(
-        sa.text(
-            "WITH previous AS MATERIALIZED (SELECT s.name, s.value, "
-            "current_setting(s.name) AS before FROM unnest(CAST(:names AS text[]), "
-            "CAST(:values AS text[])) AS s(name, value)) "
-            "SELECT name, before, set_config(name, value, true) FROM previous"
-        ),
-        {"names": list(settings), "values": list(settings.values())},
-    ).all()
+    block = _SearchSettings()
+    block.set(settings)
     yield
-    model.Session.execute(
-        sa.text(
-            "SELECT set_config(s.name, s.value, true) FROM unnest(CAST(:names AS text[]), "
-            "CAST(:values AS text[])) AS s(name, value)"
-        ),
-        {"names": [row.name for row in previous], "values": [row.before for row in previous]},
-    )
+    block.restore_later(settings)
+    block.flush()
 
 
 class _SearchSettings:
     """The planner settings of one search, sent with its own statements
     instead of in round trips of their own: set, with the previous values
-    read and the "written yet?" check, in one statement before the page;
-    restored with the next statement after it (the documents', usually).
-    `_planner` is the same for a block of statements.
+    read (a materialized CTE, before any is set) and the "written yet?"
+    check, in one statement before the page; restored with the next
+    statement after it (the documents', usually). `_planner` is the same
+    for a block of statements.
 
     Restored only on success, as `_planner`: after an error the
     transaction is rolled back, and a LOCAL setting with it.
