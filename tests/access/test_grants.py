@@ -7,10 +7,11 @@ import datetime
 
 import ckan.plugins.toolkit as tk
 import pytest
+from ckan import model
 from freezegun import freeze_time
 
 from access.helpers import REQUEST_FIELDS, as_user
-from ckanext.vnopendata.sharing import deadlines, grants
+from ckanext.vnopendata.sharing import deadlines, grants, labels
 
 
 def _approved_grant(world, user, dataset, days=10, **fields):
@@ -74,11 +75,12 @@ def test_a_citizen_grant_opens_inter_agency_data(world):
 def test_expiry_is_enforced_at_read_time(world):
     grant = _approved_grant(world, world.official, world.restricted, days=3)
     expires_at = datetime.datetime.fromisoformat(grant["expires_at"])
+    grant_label = grants.grant_label(world.restricted["id"])
     with freeze_time(expires_at - datetime.timedelta(seconds=1)):
-        assert grants.live_grant_labels(world.official["id"]) == [f"grant-{world.restricted['id']}"]
+        assert grant_label in labels.user_labels(model.User.get(world.official["name"]))
         assert _reads(world.official, world.restricted) == FULL
     with freeze_time(expires_at + datetime.timedelta(seconds=1)):
-        assert grants.live_grant_labels(world.official["id"]) == []
+        assert grant_label not in labels.user_labels(model.User.get(world.official["name"]))
         assert _reads(world.official, world.restricted) == NOTHING
         mine = as_user(world.official, "vnopendata_access_grant_list")
         assert [g["state"] for g in mine] == ["expired"]

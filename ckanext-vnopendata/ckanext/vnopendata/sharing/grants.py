@@ -31,11 +31,6 @@ def live_grants_query(user_id: str, now: datetime.datetime | None = None) -> sa.
     )
 
 
-def live_grant_labels(user_id: str) -> list[str]:
-    """`grant-<package_id>` for each live grant of the user, from the database."""
-    return [grant_label(package_id) for package_id in live_grant_dataset_ids(user_id)]
-
-
 def live_grant_dataset_ids(user_id: str) -> list[str]:
     """The datasets of the user's live grants, sorted, from the database."""
     if not user_id:
