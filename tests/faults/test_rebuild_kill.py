@@ -22,6 +22,7 @@ import ckan.tests.helpers as helpers
 import pytest
 import sqlalchemy as sa
 from ckan.common import config
+from search.helpers import text_table_differences
 from vn_schema_data import valid_dataset
 
 N = 120
@@ -121,6 +122,8 @@ def test_readers_never_see_a_partial_index_while_a_rebuild_is_killed(catalogue):
     assert seen, "the reader never ran"
     assert set(seen) == {catalogue}, sorted(set(seen))
     assert public_count() == catalogue
+    # The text index's narrow copy was rolled back with the index table.
+    assert text_table_differences() == []
 
     check = ckan_cli("search-index", "check")
     assert check.returncode == 0, check.stderr[-2000:]

@@ -20,7 +20,7 @@ from ckan.lib import search
 from ckan.tests import factories
 from ckan.tests import helpers as test_helpers
 
-from search.helpers import make_dataset, make_organization
+from search.helpers import make_dataset, make_organization, text_table_differences
 
 COLUMNS = (
     "id, name, title, title_string, state, capacity, dataset_type, owner_org, "
@@ -121,9 +121,11 @@ def per_dataset_then_bulk() -> tuple[list[dict[str, Any]], list[dict[str, Any]]]
     # An explicit list goes through CKAN's path: package_show per dataset.
     search.rebuild(package_ids=ids, defer_commit=True, quiet=True)
     per_dataset = index_rows()
+    assert text_table_differences() == []
     search.clear_all()
     search.rebuild(defer_commit=True, quiet=True)
     bulk = index_rows()
+    assert text_table_differences() == []
     assert [row["id"] for row in per_dataset] == ids
     return per_dataset, bulk
 
@@ -197,6 +199,7 @@ class TestBulkRebuild:
         # One dataset by name: CKAN's path rewrites just that row.
         search.rebuild(datasets["open"]["name"])
         assert {row["id"]: row for row in index_rows()}[open_id]["title_string"] != "marked"
+        assert text_table_differences() == []
 
     def test_clear_then_rebuild(self) -> None:
         build_mix()
@@ -213,6 +216,7 @@ class TestBulkRebuild:
         model.Session.commit()
         search.rebuild(clear=True, defer_commit=True, quiet=True)
         assert [row["id"] for row in index_rows()] == indexable_ids()
+        assert text_table_differences() == []
 
 
 @pytest.mark.usefixtures("clean_db", "with_request_context")

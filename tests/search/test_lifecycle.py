@@ -12,7 +12,14 @@ from ckan.logic import ValidationError
 from ckan.tests import factories
 from ckan.tests import helpers as test_helpers
 
-from search.helpers import make_dataset, make_organization, names, search_as, title_fields
+from search.helpers import (
+    make_dataset,
+    make_organization,
+    names,
+    search_as,
+    text_table_differences,
+    title_fields,
+)
 
 
 def index_row_count() -> int:
@@ -50,6 +57,7 @@ class TestDatasetLife:
 
         test_helpers.call_action("dataset_purge", context=dict(admin), id=dataset["id"])
         assert index_row_count() == 0
+        assert text_table_differences() == []
         with pytest.raises(search.SearchError):
             search.show(dataset["id"])
 

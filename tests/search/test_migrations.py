@@ -18,9 +18,9 @@ import sqlalchemy as sa
 from ckanext.vnopendata.migration import handover
 from ckanext.vnopendata.model.search import GIN_PENDING_LIST_KB
 from ckanext.vnopendata.search import ranking
-from search.helpers import make_dataset, make_organization
+from search.helpers import make_dataset, make_organization, text_table_differences
 
-HEAD = "d7a3c9e1f5b2"
+HEAD = "f3c6a9d2e5b7"
 # The `vnopendata` history's own head (the review workflow's migration).
 PORTAL_HEAD = "f2b8d4a6c0e1"
 
@@ -139,6 +139,29 @@ def test_a_database_migrated_under_vnopendata_is_adopted(
     with model.meta.engine.connect() as connection:
         names = connection.execute(sa.text(f"SELECT name FROM {handover.TABLE}")).scalars()
         assert list(names) == ["ngan-sach"]
+    # The text index's narrow copy was filled from the rows already there.
+    assert text_table_differences() == []
+
+
+def test_the_text_copy_comes_and_goes_with_its_migration(
+    clean_db: Any, migrate_db_for: Any, restore: None
+) -> None:
+    from ckanext.vnopendata.model.search import TEXT_TABLE_NAME
+
+    agency = make_organization("G01", name="bo-tai-chinh", title="Bộ Tài chính")
+    make_dataset(name="ngan-sach", title="Ngân sách", owner_org=agency["id"])
+    migrate_db_for("vnopendata_search", "d7a3c9e1f5b2", False)
+    model.Session.remove()
+    with model.meta.engine.connect() as connection:
+        assert not sa.inspect(connection).has_table(TEXT_TABLE_NAME)
+    # Without it (and its triggers) the index table is written as before.
+    make_dataset(name="thue", title="Thuế", owner_org=agency["id"])
+    migrate_db_for("vnopendata_search")
+    assert _version(handover.SEARCH_VERSION_TABLE) == HEAD
+    model.Session.remove()
+    rows = model.Session.execute(sa.text(f"SELECT count(*) FROM {TEXT_TABLE_NAME}"))
+    assert rows.scalar_one() == 2
+    assert text_table_differences() == []
 
 
 @pytest.mark.parametrize("portal_first", [True, False], ids=["portal-first", "search-first"])

@@ -47,7 +47,7 @@ from ckan.common import config
 from ckan.lib.search import index_for, query_for
 from ckan.logic.schema import default_show_package_schema
 
-from ckanext.vnopendata.model.search import TABLE_NAME, search_index_table
+from ckanext.vnopendata.model.search import TABLE_NAME, TEXT_TABLE_NAME, search_index_table
 from ckanext.vnopendata.search import index_writer, ranking
 from ckanext.vnopendata.search import sql as sql_fragments
 from ckanext.vnopendata.search.showschema import (
@@ -379,7 +379,8 @@ class _Writer:
 
 
 def _vacuum_analyze() -> None:
-    """Statistics and visibility map for the rewritten index.
+    """Statistics and visibility map for the rewritten index (and its text
+    copy, written by its triggers).
 
     Without statistics a freshly filled index looks empty to the planner
     (wrong plans); without the visibility map counts cannot be answered from
@@ -391,7 +392,7 @@ def _vacuum_analyze() -> None:
         with model.meta.engine.connect().execution_options(
             isolation_level="AUTOCOMMIT"
         ) as connection:
-            connection.execute(sa.text(f"VACUUM (ANALYZE) {TABLE_NAME}"))
+            connection.execute(sa.text(f"VACUUM (ANALYZE) {TABLE_NAME}, {TEXT_TABLE_NAME}"))
     except sa.exc.DBAPIError as error:
         log.warning("VACUUM ANALYZE of the search index failed: %s", error)
 

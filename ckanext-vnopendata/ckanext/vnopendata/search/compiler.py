@@ -204,6 +204,8 @@ class Compiler:
         self._exact_queries: dict[str, tuple[str, bool]] = {}
         # Set by `compile_dismax` for a query of free text only.
         self.plain_text: PlainText | None = None
+        # The fields the query names (`field:...`); not the default field.
+        self.fields: set[str] = set()
 
     # entry points
 
@@ -315,7 +317,9 @@ class Compiler:
                 if isinstance(node.expr, tree.Word) and node.expr.value == "*":
                     return "true"
                 raise SearchQueryError("Only *:* may use the field name '*'")
-            return self._node(node.expr, check_field_name(node.name))
+            name = check_field_name(node.name)
+            self.fields.add(name)
+            return self._node(node.expr, name)
         if isinstance(node, (tree.Group, tree.FieldGroup)):
             return self._node(node.expr, field_name)
         if isinstance(node, (tree.AndOperation, tree.UnknownOperation)):

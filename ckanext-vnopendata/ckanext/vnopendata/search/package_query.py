@@ -33,7 +33,7 @@ from ckan.lib.search.query import (
     _get_local_query_parser,  # pyright: ignore[reportPrivateUsage]
 )
 
-from ckanext.vnopendata.model.search import TABLE_NAME
+from ckanext.vnopendata.model.search import TABLE_NAME, TEXT_TABLE_COLUMNS, TEXT_TABLE_NAME
 from ckanext.vnopendata.search import facet_counts, ranking
 from ckanext.vnopendata.search.compiler import (
     ALIAS,
@@ -45,7 +45,7 @@ from ckanext.vnopendata.search.compiler import (
     parse,
     parse_user_text,
 )
-from ckanext.vnopendata.search.fields import SCALAR_COLUMNS, check_field_name
+from ckanext.vnopendata.search.fields import ARRAY_COLUMNS, SCALAR_COLUMNS, check_field_name
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +53,11 @@ log = logging.getLogger(__name__)
 _COUNT_WANTED: ContextVar[bool] = ContextVar("vnopendata_search_count_wanted", default=True)
 
 CKAN_MM = "2<-1 5<80%"
+# The fields a filter beside free text may name for the matches to be
+# counted in the text index's narrow copy: its columns that a filter
+# compiles to as they are (`fields.kind_of`), e.g. CKAN's `+state:active`
+# and `+capacity:public`.
+COUNTED_IN_TEXT_TABLE = frozenset(TEXT_TABLE_COLUMNS) & (SCALAR_COLUMNS | ARRAY_COLUMNS)
 CONSTANT_SCORE = "1.0"
 # Added to the score of a row that matches a query typed with diacritics
 # as typed: more than ts_rank reaches.
@@ -90,6 +95,9 @@ class CompiledQuery:
     # With the rank index and a query of free text only: the ranked page's
     # tiers, in order (`Tier`). Empty: one tier, `where` by `rank_distance`.
     tiers: list[Tier] = field(default_factory=list)
+    # The table a count of the matches reads: the text index's narrow copy
+    # when `where` names only its columns (`COUNTED_IN_TEXT_TABLE`).
+    count_table: str = TABLE_NAME
 
     @property
     def page_counts(self) -> bool:
@@ -178,15 +186,24 @@ def compile_query(
     text_matches = list(compiler.text_matches)
 
     conditions = [clause] if clause else []
+    # Free text alone (no field named in `q`), filtered only on columns of
+    # the text index's narrow copy: counted there.
+    text_table = compiler.plain_text is not None
     fq = _fq_items(query)
     # Exactly CKAN's rule: active datasets unless a filter names the state.
     if not any("+state:" in item for item in fq):
         fq.append("+state:active")
     for item in fq:
         # Filters never contribute to the score, as in Solr.
-        fq_clause = Compiler(sql, beside_text=bool(text_matches)).compile(parse(item, "fq"))
+        fq_compiler = Compiler(sql, beside_text=bool(text_matches))
+        fq_clause = fq_compiler.compile(parse(item, "fq"))
         if fq_clause:
             conditions.append(fq_clause)
+        text_table = (
+            text_table
+            and not fq_compiler.text_matches
+            and fq_compiler.fields <= COUNTED_IN_TEXT_TABLE
+        )
     if permission_labels is not None:
         labels = sql.bind(list(permission_labels))
         column = f"{ALIAS}.permission_labels"
@@ -238,6 +255,7 @@ def compile_query(
         text_search=bool(text_matches),
         rank_distance=rank_distance,
         tiers=tiers,
+        count_table=TEXT_TABLE_NAME if text_table else TABLE_NAME,
     )
 
 
@@ -935,7 +953,7 @@ class PostgresPackageSearchQuery(SearchQuery):
 
 
 def _count_sql(compiled: CompiledQuery) -> str:
-    return f"SELECT count(*) FROM {TABLE_NAME} AS {ALIAS} WHERE {compiled.where}"
+    return f"SELECT count(*) FROM {compiled.count_table} AS {ALIAS} WHERE {compiled.where}"
 
 
 def _count_statement(compiled: CompiledQuery) -> sa.TextClause:
