@@ -255,7 +255,8 @@ def compile_query(
         text_search=bool(text_matches),
         rank_distance=rank_distance,
         tiers=tiers,
-        count_table=TEXT_TABLE_NAME if text_table else TABLE_NAME,
+        # The copy holds the folded vector only, not the rank index's.
+        count_table=TEXT_TABLE_NAME if text_table and not rank_by_index else TABLE_NAME,
     )
 
 
