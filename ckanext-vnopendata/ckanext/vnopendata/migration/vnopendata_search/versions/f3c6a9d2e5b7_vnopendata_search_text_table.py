@@ -23,7 +23,7 @@ other search reads the index table as before.
 Triggers on the index table keep it in step, in the same transaction as
 every write, whoever writes (the per-dataset writer, the bulk rebuild, a
 migration): a statement's inserted, updated and deleted rows, and a
-TRUNCATE. Row by row, the index table stays the one that is written.
+TRUNCATE. The portal's code writes the index table only.
 """
 
 from alembic import op
