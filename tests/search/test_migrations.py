@@ -124,11 +124,17 @@ def test_migrating_leaves_the_portals_loggers_on(clean_db: Any, migrate_db_for: 
     assert not logger.disabled
 
 
+def _one_dataset() -> dict[str, Any]:
+    """An agency with one dataset ("ngan-sach"); returns the agency."""
+    agency = make_organization("G01", name="bo-tai-chinh", title="Bộ Tài chính")
+    make_dataset(name="ngan-sach", title="Ngân sách", owner_org=agency["id"])
+    return agency
+
+
 def test_a_database_migrated_under_vnopendata_is_adopted(
     clean_db: Any, migrate_db_for: Any, restore: None
 ) -> None:
-    agency = make_organization("G01", name="bo-tai-chinh", title="Bộ Tài chính")
-    make_dataset(name="ngan-sach", title="Ngân sách", owner_org=agency["id"])
+    _one_dataset()
     # Before the move, the newest search revision was c4e8a1f5b3d9.
     migrate_db_for("vnopendata_search", "c4e8a1f5b3d9", False)
     _as_before_the_move("c4e8a1f5b3d9")
@@ -148,8 +154,7 @@ def test_the_text_copy_comes_and_goes_with_its_migration(
 ) -> None:
     from ckanext.vnopendata.model.search import TEXT_TABLE_NAME
 
-    agency = make_organization("G01", name="bo-tai-chinh", title="Bộ Tài chính")
-    make_dataset(name="ngan-sach", title="Ngân sách", owner_org=agency["id"])
+    agency = _one_dataset()
     migrate_db_for("vnopendata_search", "d7a3c9e1f5b2", False)
     model.Session.remove()
     with model.meta.engine.connect() as connection:
