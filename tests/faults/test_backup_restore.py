@@ -1,7 +1,8 @@
 """Backup and restore as the README describes it: `pg_dump` of the
 portal's database and a copy of the storage folder, restored on an empty
 database, give the same catalogue, the same search results (for a visitor
-and for a sysadmin), the same uploaded files, and a complete search index.
+and for a sysadmin), the same uploaded files, a complete search index, and
+an audit log whose chain verifies, entry for entry the source's.
 
 The restored copy is the database `vnopendata_ops_restore` on the same
 server; it is dropped before and after.
@@ -229,6 +230,33 @@ def test_dump_and_storage_restored_on_an_empty_database_give_the_same_portal(
             },
         )
         assert "Packages not indexed = 0 out of 4" in check.stdout
+
+        # The audit log came with the database, and its chain still verifies
+        # there: the same entries as the source's.
+        ckan = str(Path(sys.executable).parent / "ckan")
+        chains = [
+            run([ckan, "-c", ini, "vnopendata", "audit", "verify"], env={**os.environ, **env_db})
+            for env_db in (
+                {},
+                {"CKAN_SQLALCHEMY_URL": restored_url.render_as_string(hide_password=False)},
+            )
+        ]
+        source_chain, restored_chain = (chain.stdout.strip().splitlines()[-1] for chain in chains)
+        assert source_chain.startswith("Audit log intact: "), source_chain
+        assert restored_chain == source_chain
+        assert int(source_chain.split()[3]) >= 4  # at least one entry a dataset
+        # And the search index's narrow text copy is the index table's.
+        differences = admin_psql(
+            restored_url,
+            "SELECT count(*) FROM ((SELECT id, state, capacity, permission_labels, "
+            "search_vector FROM vnopendata_search_index EXCEPT ALL SELECT id, state, "
+            "capacity, permission_labels, search_vector FROM vnopendata_search_text) "
+            "UNION ALL (SELECT id, state, capacity, permission_labels, search_vector "
+            "FROM vnopendata_search_text EXCEPT ALL SELECT id, state, capacity, "
+            "permission_labels, search_vector FROM vnopendata_search_index)) AS d",
+            RESTORED_DB,
+        )
+        assert differences.strip() == "0"
     finally:
         admin_psql(source_url, f"DROP DATABASE IF EXISTS {RESTORED_DB} WITH (FORCE)")
         shutil.rmtree(tmp_path / "restored", ignore_errors=True)
