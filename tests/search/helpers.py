@@ -143,19 +143,20 @@ def make_organization(agency_code: str, **values: Any) -> dict[str, Any]:
     return factories.Organization(**data)
 
 
-def text_table_differences() -> list[tuple[Any, ...]]:
-    """The rows in which the index table and its narrow text copy differ,
-    each with the side it is on: [] when the copy is exact."""
+def text_table_differences_sql() -> str:
+    """SQL for the rows in which the index table and its narrow text copy
+    differ, each with the side it is on: none when the copy is exact."""
     from ckanext.vnopendata.model.search import TABLE_NAME, TEXT_TABLE_COLUMNS, TEXT_TABLE_NAME
 
     columns = ", ".join(TEXT_TABLE_COLUMNS)
-    return list(
-        model.Session.execute(
-            sa.text(
-                f"(SELECT 'index' AS side, {columns} FROM {TABLE_NAME} "
-                f"EXCEPT ALL SELECT 'index', {columns} FROM {TEXT_TABLE_NAME}) "
-                f"UNION ALL (SELECT 'text', {columns} FROM {TEXT_TABLE_NAME} "
-                f"EXCEPT ALL SELECT 'text', {columns} FROM {TABLE_NAME})"
-            )
-        ).all()
+    return (
+        f"(SELECT 'index' AS side, {columns} FROM {TABLE_NAME} "
+        f"EXCEPT ALL SELECT 'index', {columns} FROM {TEXT_TABLE_NAME}) "
+        f"UNION ALL (SELECT 'text', {columns} FROM {TEXT_TABLE_NAME} "
+        f"EXCEPT ALL SELECT 'text', {columns} FROM {TABLE_NAME})"
     )
+
+
+def text_table_differences() -> list[tuple[Any, ...]]:
+    """`text_table_differences_sql` in the test database: [] when the copy is exact."""
+    return list(model.Session.execute(sa.text(text_table_differences_sql())).all())
